@@ -1,0 +1,104 @@
+"""Shared fixtures: the real-data mirror, small real slices, and ONE smoke run of the workflow."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import tinyids  # noqa: F401  (sets TF_USE_LEGACY_KERAS before any test imports TensorFlow)
+
+REPO = Path(__file__).resolve().parents[1]
+# Copied into the smoke working copy: everything the workflow reads, nothing it writes.
+WORKFLOW_PATHS = ("Snakefile", "config", "workflow", "envs", "profiles", "firmware")
+SMOKE_TIMEOUT_S = int(os.environ.get("TINYIDS_SMOKE_TIMEOUT_S", "2400"))
+
+
+def _mirror() -> Path:
+    return Path(os.environ.get("TINYIDS_DATA_MIRROR", REPO.parent / "shared" / "data")).resolve()
+
+
+@pytest.fixture(scope="session")
+def data_mirror() -> Path:
+    mirror = _mirror()
+    if not (mirror / "nsl-kdd").is_dir():
+        pytest.fail(
+            f"the real-data mirror is missing at {mirror}: set TINYIDS_DATA_MIRROR to the folder "
+            "holding nsl-kdd/ and wustl-ehms-2020/ (see README, Data)"
+        )
+    return mirror
+
+
+@pytest.fixture(scope="session")
+def nslkdd_train_frame(data_mirror: Path):
+    from tinyids.datasets import nslkdd
+
+    return nslkdd.load(data_mirror / "nsl-kdd" / "KDDTrain+_20Percent.txt.gz")
+
+
+@pytest.fixture(scope="session")
+def nslkdd_test_frame(data_mirror: Path):
+    from tinyids.datasets import nslkdd
+
+    return nslkdd.load(data_mirror / "nsl-kdd" / "KDDTest+.txt.gz")
+
+
+@pytest.fixture(scope="session")
+def wustl_frame(data_mirror: Path):
+    from tinyids.datasets import wustl
+
+    return wustl.load(data_mirror / "wustl-ehms-2020" / "wustl-ehms-2020_with_attacks_categories.csv.gz")
+
+
+def snakemake_command() -> list[str]:
+    return [sys.executable, "-m", "snakemake"]
+
+
+def copy_workflow(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns(".pio", ".platformio", "__pycache__", ".snakemake")
+    for name in WORKFLOW_PATHS:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=ignore, dirs_exist_ok=True)
+        elif src.is_file():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = SMOKE_TIMEOUT_S, env: dict | None = None):
+    full_env = {**os.environ, "TINYIDS_DATA_MIRROR": str(_mirror()), **(env or {})}
+    return subprocess.run(
+        [*snakemake_command(), "--directory", str(workdir), *args],
+        cwd=workdir,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real workflow, run once on config/smoke.yaml in a copy of the repository.
+
+    TINYIDS_SMOKE_WORKDIR reuses (and updates incrementally) a working copy across pytest runs,
+    which makes iterating on one stage's assertions fast.
+    """
+    reuse = os.environ.get("TINYIDS_SMOKE_WORKDIR")
+    workdir = Path(reuse) if reuse else tmp_path_factory.mktemp("smoke") / "tinyids"
+    copy_workflow(workdir)
+    started = time.monotonic()
+    result = run_snakemake(workdir, "--configfile", "config/smoke.yaml", "--cores", "2")
+    elapsed = time.monotonic() - started
+    (workdir / "smoke_run.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-80:])
+        pytest.fail(f"smoke workflow failed (exit {result.returncode}) after {elapsed:.0f} s:\n{tail}")
+    print(f"\nsmoke workflow finished in {elapsed:.0f} s at {workdir}")
+    return workdir

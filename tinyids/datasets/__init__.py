@@ -1,0 +1,1 @@
+"""Dataset acquisition, validation and loading (one loader module per dataset)."""

@@ -1,0 +1,3 @@
+# codegen stage: rules to come.
+
+FINAL_TARGETS["codegen"] = []

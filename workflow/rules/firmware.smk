@@ -1,0 +1,3 @@
+# firmware stage: rules to come.
+
+FINAL_TARGETS["firmware"] = []

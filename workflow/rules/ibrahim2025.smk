@@ -1,0 +1,3 @@
+# ibrahim2025 stage: rules to come.
+
+FINAL_TARGETS["ibrahim2025"] = []

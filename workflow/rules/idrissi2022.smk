@@ -1,0 +1,3 @@
+# idrissi2022 stage: rules to come.
+
+FINAL_TARGETS["idrissi2022"] = []
