@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from tinyids.config import validate_config
+from tinyids.datasets.manifest import load_manifest
 
 # Fails with one message listing every bad key (dotted path) before any job is scheduled.
 config = validate_config(config, schema_dir=Path(workflow.basedir) / "config" / "schemas")
@@ -27,3 +28,35 @@ def study_seed(study: str) -> int:
 
 
 DATA_MIRROR = os.environ.get("TINYIDS_DATA_MIRROR", "")
+
+
+# ---- data ----
+MANIFEST = load_manifest(config["datasets"]["manifest"])
+MQTT_CLASSES = ["normal", "scan_A", "scan_sU", "sparta", "mqtt_bruteforce"]
+
+
+def validated_table(dataset: str, stem: str) -> str:
+    return f"results/data/{dataset}/{stem}.parquet"
+
+
+def _mirror_has(relative: str) -> bool:
+    return bool(DATA_MIRROR) and any(
+        (Path(DATA_MIRROR) / f"{relative}{suffix}").is_file() for suffix in ("", ".gz")
+    )
+
+
+def _nslkdd_train_stem() -> str:
+    """KDDTrain+ when chosen or available (already placed, or in the mirror), else the 20% file."""
+    choice = config["datasets"]["nslkdd"].get("train_file", "auto")
+    if choice != "auto":
+        return choice
+    if Path("resources/data/nsl-kdd/KDDTrain+.txt").is_file() or _mirror_has("nsl-kdd/KDDTrain+.txt"):
+        return "KDDTrain+"
+    return "KDDTrain+_20Percent"
+
+
+NSLKDD_TRAIN_STEM = _nslkdd_train_stem()
+# The 20% file is always validated: it is the training set of the Tavallaee et al. baselines.
+NSLKDD_STEMS = sorted({NSLKDD_TRAIN_STEM, "KDDTrain+_20Percent", "KDDTest+", "KDDTest-21"})
+MQTT_SOURCE = config["datasets"]["mqtt"]["source"]
+MQTT_DIR = "resources/data/mqtt-iot-ids2020" if MQTT_SOURCE == "original" else "resources/mqtt_testbed"
