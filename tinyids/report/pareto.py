@@ -1,0 +1,78 @@
+"""Accuracy against model size for every model of every study, with the Pareto front."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tinyids.errors import ConfigError
+
+POINT_COLUMNS = ("study", "model", "protocol", "accuracy", "size_bytes")
+
+
+def collect_points(sources: Mapping[str, Mapping[str, Any]], base: Path = Path(".")) -> pd.DataFrame:
+    """Read each study's metrics with the column mapping from config ``report.pareto``.
+
+    A source names ``metrics`` (csv path), ``model``, ``accuracy`` and ``size`` columns, an
+    optional ``protocol`` column and an optional ``where`` (column -> allowed values) filter.
+    """
+    frames = []
+    for study, spec in sources.items():
+        metrics = pd.read_csv(base / spec["metrics"])
+        for key in ("model", "accuracy", "size"):
+            if spec[key] not in metrics.columns:
+                raise ConfigError(f"report.pareto.{study}.{key}: column '{spec[key]}' not in {spec['metrics']}")
+        for column, allowed in (spec.get("where") or {}).items():
+            metrics = metrics[metrics[column].astype(str).isin([str(a) for a in allowed])]
+        protocol = metrics[spec["protocol"]].astype(str) if spec.get("protocol") else ""
+        frames.append(pd.DataFrame({
+            "study": study,
+            "model": metrics[spec["model"]].astype(str),
+            "protocol": protocol,
+            "accuracy": metrics[spec["accuracy"]].astype(float),
+            "size_bytes": metrics[spec["size"]].astype(float),
+        }))
+    points = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POINT_COLUMNS)
+    points = points[np.isfinite(points["size_bytes"]) & (points["size_bytes"] > 0)]
+    return points.reset_index(drop=True)
+
+
+def pareto_front(points: pd.DataFrame) -> pd.Series:
+    """True for points no other point beats on both size (smaller) and accuracy (larger)."""
+    sizes = points["size_bytes"].to_numpy()
+    accs = points["accuracy"].to_numpy()
+    front = np.ones(len(points), dtype=bool)
+    for i in range(len(points)):
+        dominated = (sizes <= sizes[i]) & (accs >= accs[i]) & ((sizes < sizes[i]) | (accs > accs[i]))
+        front[i] = not dominated.any()
+    return pd.Series(front, index=points.index)
+
+
+def plot_pareto(points: pd.DataFrame, path: str | Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
+    markers = {"srm2025": "o", "ibrahim2025": "s", "idrissi2022": "^"}
+    for study, group in points.groupby("study"):
+        ax.scatter(group["size_bytes"], group["accuracy"], label=study, marker=markers.get(study, "x"), alpha=0.8)
+        for row in group.itertuples():
+            ax.annotate(row.model, (row.size_bytes, row.accuracy), fontsize=6, xytext=(3, 2), textcoords="offset points")
+    if len(points):
+        front = points[pareto_front(points)].sort_values("size_bytes")
+        ax.step(front["size_bytes"], front["accuracy"], where="post", color="black", lw=1, label="Pareto front")
+    ax.set_xscale("log")
+    ax.set_xlabel("model size (bytes, log scale)")
+    ax.set_ylabel("accuracy on the test split")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
