@@ -1,0 +1,106 @@
+"""On the Arduino Uno's MCU (ATmega328P: 16-bit int, weights in flash through PROGMEM), the
+generated C computes exactly what LiteRT's reference kernels compute: built with avr-gcc and run
+cycle-accurately under simavr."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from tinyids import codegen
+from tinyids.codegen import synthetic
+from tinyids.litert import make_interpreter, run_raw
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("avr-gcc") is None or shutil.which("simavr") is None,
+    reason="needs avr-gcc + avr-libc and simavr (Debian: gcc-avr avr-libc simavr) to run on the ATmega328P",
+)
+
+UNO_FLASH = 32 * 1024
+UNO_SRAM = 2 * 1024
+
+_MAIN = r"""
+#include <avr/io.h>
+#include <avr/pgmspace.h>
+#include <avr/interrupt.h>
+#include <avr/sleep.h>
+#include "@NAME@.h"
+#define NIN TINYIDS_@M@_INPUT_SIZE
+#define NOUT TINYIDS_@M@_OUTPUT_SIZE
+static const int8_t vectors[@ROWS@ * NIN] PROGMEM = { @VECTORS@ };
+static void put(char c) { while (!(UCSR0A & (1 << UDRE0))) {} UDR0 = c; }
+static void hex(uint8_t v) { const char *d = "0123456789abcdef"; put(d[v >> 4]); put(d[v & 15]); }
+int main(void)
+{
+    int r, i;
+    int8_t in[NIN], out[NOUT];
+    UCSR0B = (1 << TXEN0);
+    for (r = 0; r < @ROWS@; ++r) {
+        for (i = 0; i < NIN; ++i) in[i] = (int8_t)pgm_read_byte(vectors + r * NIN + i);
+        i = tinyids_@m@_predict(in, out);
+        { int o; for (o = 0; o < NOUT; ++o) hex((uint8_t)out[o]); }
+        hex((uint8_t)i);
+        put('\n');
+    }
+    put('E'); put('\n');
+    cli(); sleep_enable(); sleep_cpu();
+    for (;;) {}
+}
+"""
+
+
+def _run_on_avr(tflite: bytes, name: str, xq: np.ndarray, tmp) -> tuple[np.ndarray, np.ndarray, dict]:
+    g = codegen.generate(tflite, name)
+    c_path, _ = codegen.write(g, tmp)
+    main = (_MAIN.replace("@NAME@", name).replace("@M@", g.ident.upper()).replace("@m@", g.ident)
+            .replace("@ROWS@", str(len(xq))).replace("@VECTORS@", ", ".join(str(int(v)) for v in xq.reshape(-1))))
+    (tmp / "main.c").write_text(main)
+    elf = tmp / "prog.elf"
+    subprocess.run(["avr-gcc", "-mmcu=atmega328p", "-Os", "-std=gnu99", "-Wall", "-Wextra", "-Werror",
+                    f"-I{tmp}", str(tmp / "main.c"), str(c_path), "-o", str(elf)], check=True,
+                   capture_output=True, text=True)
+    size = subprocess.run(["avr-size", str(elf)], check=True, capture_output=True, text=True).stdout
+    text, data, bss = (int(v) for v in size.strip().splitlines()[-1].split()[:3])
+    run = subprocess.run(["simavr", "-m", "atmega328p", "-f", "16000000", str(elf)], capture_output=True,
+                         text=True, timeout=120)
+    clean = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
+    lines = re.findall(r"^([0-9a-f]+)\.?$", clean, flags=re.M)
+    width = 2 * (g.output_size + 1)
+    rows = [ln for ln in lines if len(ln) == width]
+    assert len(rows) == len(xq), clean[-2000:]
+    raw = np.array([[int(r[i:i + 2], 16) for i in range(0, width, 2)] for r in rows], dtype=np.uint8).astype(np.int8)
+    return raw[:, :-1], raw[:, -1].astype(np.int64), {"text": text, "data": data, "bss": bss, "gen": g}
+
+
+def _int8_inputs(seed: int, n_in: int, rows: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    xq = rng.integers(-128, 128, size=(rows, n_in)).astype(np.int8)
+    xq[0], xq[1] = -128, 127
+    return xq
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["cnn_softmax", "mlp_sigmoid"])
+def test_generated_c_is_bit_exact_on_the_atmega328p(kind, tmp_path):
+    if kind == "cnn_softmax":
+        model, n_in = synthetic.cnn_model(11, 7, 20, 3, 2, 5, weight_scale=2.0), 7
+    else:
+        model, n_in = synthetic.mlp_model(12, 16, (24, 12), 1, weight_scale=2.0), 16
+    flat = synthetic.convert_int8(model, synthetic.features(5, 200, n_in))
+    xq = _int8_inputs(7, n_in, 40)
+    out, cls, info = _run_on_avr(flat, kind, xq, tmp_path)
+    ref = run_raw(make_interpreter(flat, reference_kernels=True), xq).reshape(len(xq), -1)
+    np.testing.assert_array_equal(out, ref)
+    g = info["gen"]
+    if g.output_size == 1:
+        np.testing.assert_array_equal(cls, (ref[:, 0].astype(int) >= g.positive_threshold).astype(int))
+    else:
+        np.testing.assert_array_equal(cls, ref.argmax(axis=1))
+    # the whole program (model, test vectors, UART) fits the Uno; weights stay out of SRAM
+    assert info["text"] + info["data"] <= UNO_FLASH
+    assert info["data"] + info["bss"] <= UNO_SRAM
+    assert info["bss"] >= g.scratch_bytes
