@@ -1,0 +1,156 @@
+"""srm2025 stage of the shared smoke run: metrics, paper comparison, plots, budgets, and the
+deployable tiny models (their C compiled with gcc here and checked against the host predictions;
+the int8 TFLite run with LiteRT)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tinyids.config import load_config
+
+pytestmark = pytest.mark.workflow
+
+METRIC_COLUMNS = ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted", "fpr", "roc_auc")
+RULES = ("fit_thesis", "fit_standard", "export_thesis", "export_standard", "deploy", "metrics", "compare", "plots")
+
+
+@pytest.fixture(scope="module")
+def cfg(smoke_run: Path) -> dict:
+    merged = load_config(smoke_run / "config" / "config.yaml", smoke_run / "config" / "smoke.yaml", schema_dir=smoke_run / "config" / "schemas")
+    return merged["srm2025"]
+
+
+@pytest.fixture(scope="module")
+def out(smoke_run: Path) -> Path:
+    return smoke_run / "results" / "srm2025"
+
+
+@pytest.fixture(scope="module")
+def metrics(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "metrics.csv")
+
+
+def _expected_rows(cfg: dict) -> set[tuple[str, str, str]]:
+    tests = {"thesis": ["holdout"], "standard": ["KDDTest+", "KDDTest-21"]}
+    models = list(cfg["models"]["enabled"]) + list(cfg["tiny"]["models"])
+    if "tiny_nn" in cfg["tiny"]["models"]:
+        models.append("tiny_nn_int8")
+    return {(p, t, m) for p in cfg["protocols"] for t in tests[p] for m in models}
+
+
+def test_metrics_has_one_row_per_protocol_test_set_and_model(metrics, cfg):
+    keys = list(zip(metrics["protocol"], metrics["test_set"], metrics["model"]))
+    assert len(keys) == len(set(keys))
+    assert set(keys) == _expected_rows(cfg)
+
+
+def test_every_metric_row_names_the_training_file_actually_validated(metrics, smoke_run: Path):
+    stems = {p.stem for p in (smoke_run / "results" / "data" / "nsl-kdd").glob("*.parquet")}
+    assert metrics["train_file"].nunique() == 1
+    assert metrics["train_file"].iloc[0] in stems and metrics["train_file"].iloc[0].startswith("KDDTrain+")
+
+
+def test_metric_values_are_rates_and_costs_are_measured(metrics):
+    for column in METRIC_COLUMNS:
+        assert metrics[column].between(0, 1).all(), column
+    assert (metrics["train_time_s"] > 0).all()
+    assert (metrics["serialized_bytes"] > 0).all() and (metrics["host_latency_us"] > 0).all()
+    tiny_c = metrics[(metrics["family"] == "tiny") & (metrics["model"] != "tiny_nn_int8")]
+    assert (tiny_c["c_object_bytes"] > 0).all() and (tiny_c["c_latency_us"] > 0).all()
+    assert metrics[metrics["family"] == "full"]["c_object_bytes"].isna().all()
+
+
+def test_smoke_run_used_the_configured_subsample(metrics, cfg):
+    cap = cfg["subsample"]["train"]
+    assert (metrics["n_train"] <= cap).all()
+    assert (metrics[metrics["protocol"] == "standard"]["n_test"] <= cfg["subsample"]["test"]).all()
+
+
+def test_c_exports_agreed_with_python_on_every_test_row_in_the_workflow(metrics):
+    tiny_c = metrics[(metrics["family"] == "tiny") & (metrics["model"] != "tiny_nn_int8")]
+    assert (tiny_c["c_parity_mismatches"] == 0).all()
+    assert (tiny_c["c_parity_rows"] > 0).all()
+
+
+def test_budgets_were_measured_and_kept(out: Path, cfg):
+    budgets = pd.read_csv(out / "budgets.csv")
+    assert budgets["within"].all()
+    measured = set(zip(budgets["model"], budgets["budget"]))
+    for model, limits in cfg["tiny"]["budgets"].items():
+        for key, limit in limits.items():
+            if limit is not None:
+                assert (model, key) in measured, (model, key)
+
+
+def test_paper_comparison_puts_thesis_and_tavallaee_values_beside_ours(out: Path, cfg, metrics):
+    table = pd.read_csv(out / "paper_comparison.csv")
+    thesis = table[table["comparison"] == "thesis_table_7_1_loss"]
+    rf_acc = thesis[(thesis["model"] == "rf") & (thesis["metric"] == "loss_accuracy") & (thesis["test_set"] == "holdout")].iloc[0]
+    assert rf_acc["paper_value"] == cfg["paper"]["thesis_table_7_1"]["losses"]["rf"]["accuracy"]
+    ours = metrics[(metrics["model"] == "rf") & (metrics["test_set"] == "holdout")]["accuracy"].iloc[0]
+    assert np.isclose(rf_acc["ours"], 1 - ours)
+    tav = table[table["comparison"] == "tavallaee2009_accuracy"]
+    published = cfg["paper"]["tavallaee2009"]["accuracy_percent"]["KDDTest-21"]["SVM"] / 100
+    assert np.isclose(tav[(tav["paper_model"] == "SVM") & (tav["test_set"] == "KDDTest-21")]["paper_value"].iloc[0], published)
+    md = (out / "paper_comparison.md").read_text()
+    assert cfg["paper"]["thesis_table_7_1"]["citation"] in md and cfg["paper"]["tavallaee2009"]["citation"] in md
+    assert "Smoke run" in md
+
+
+def test_plots_are_png_files_for_every_metric_and_test_set(out: Path, cfg):
+    names = [f"bars_{m}.png" for m in cfg["plots"]["metrics"]]
+    tests = {"thesis": ["holdout"], "standard": ["KDDTest+", "KDDTest-21"]}
+    names += [f"{kind}_{p}_{t}.png" for kind in ("roc", "confusion") for p in cfg["protocols"] for t in tests[p]]
+    for name in names:
+        data = (out / "plots" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, name
+
+
+def test_deployed_c_models_compile_with_gcc_and_reproduce_the_host_predictions(out: Path, cfg, tmp_path: Path):
+    from tinyids.srm2025.export import harness_source
+
+    deploy = out / "deploy"
+    for name in cfg["tiny"]["models"]:
+        meta = json.loads((deploy / f"{name}.json").read_text())
+        vectors = np.load(deploy / f"{name}.npz")
+        x = np.ascontiguousarray(vectors["X_test"], dtype=np.float32)
+        assert meta["protocol"] == cfg["deploy_protocol"] and meta["train_file"].startswith("KDDTrain+")
+        assert len(meta["host_predictions"]) == len(vectors["y_test"]) == x.shape[0]
+        (tmp_path / "harness.c").write_text(harness_source(name))
+        exe = tmp_path / f"{name}_harness"
+        includes = [f"-I{deploy}"] + [f"-I{deploy / d}" for d in meta["include_dirs"]]
+        subprocess.run(
+            ["gcc", *meta["compile_flags"], *includes, str(tmp_path / "harness.c"), *[str(deploy / s) for s in meta["sources"]], "-o", str(exe), "-lm"],
+            check=True, capture_output=True, text=True,
+        )
+        x.tofile(tmp_path / "x.bin")
+        subprocess.run([str(exe), str(tmp_path / "x.bin"), str(x.shape[0]), str(x.shape[1]), str(tmp_path / "p.bin"), str(tmp_path / "s.bin")], check=True, capture_output=True)
+        c_pred = np.fromfile(tmp_path / "p.bin", dtype=np.int32)
+        assert c_pred.tolist() == meta["host_predictions"], name
+        assert np.isclose(meta["accuracy"], np.mean(c_pred == vectors["y_test"]))
+
+
+def test_deployed_int8_tiny_nn_is_full_integer_and_matches_its_metadata(out: Path):
+    from tinyids import litert
+
+    deploy = out / "deploy"
+    interp = litert.make_interpreter(deploy / "tiny_nn_int8.tflite")
+    assert interp.get_input_details()[0]["dtype"] == np.int8 and interp.get_output_details()[0]["dtype"] == np.int8
+    meta = json.loads((deploy / "tiny_nn_int8.json").read_text())
+    x = np.load(deploy / "tiny_nn_int8.npz")["X_test"]
+    proba = litert.predict_float_features(interp, x).reshape(-1)
+    assert (proba > 0.5).astype(int).tolist() == meta["host_predictions"]
+    assert meta["class_names"] == ["normal", "attack"] and len(meta["feature_names"]) == x.shape[1]
+
+
+def test_every_srm2025_rule_left_a_log_and_a_benchmark(smoke_run: Path):
+    for rule in RULES:
+        assert (smoke_run / "logs" / "srm2025" / f"{rule}.log").is_file(), rule
+        assert (smoke_run / "benchmarks" / "srm2025" / f"{rule}.tsv").is_file(), rule
+
