@@ -97,6 +97,7 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_snakemake(workdir, "--configfile", "config/smoke.yaml", "--cores", "2")
     elapsed = time.monotonic() - started
     (workdir / "smoke_run.log").write_text(result.stdout + result.stderr)
+    (workdir / "smoke_run.seconds").write_text(f"{elapsed:.1f}\n")
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-80:])
         pytest.fail(f"smoke workflow failed (exit {result.returncode}) after {elapsed:.0f} s:\n{tail}")
