@@ -179,8 +179,8 @@ ROWS: list[Row] = [
     Row("truncated gzip in the mirror", "download_dataset_file",
         lambda t: _acquire(t, None, raw_gz=_truncated_gzip()), DownloadError,
         "could not obtain demo/demo.txt\n"
-        "  the mirror <tmp>/mirror (TINYIDS_DATA_MIRROR) has no 'demo/demo.txt.gz'\n"
-        "  tried <tmp>/mirror/demo/demo.txt.gz: <tmp>/out/.demo.txt.<any>/fetched: corrupt or truncated gzip data "
+        "  the mirror <tmp>/mirror (TINYIDS_DATA_MIRROR) holds an unusable copy:\n"
+        "  tried <tmp>/mirror/demo/demo.txt.gz: corrupt or truncated gzip data "
         "(Compressed file ended before the end-of-stream marker was reached)\n"
         "  download it from one of: (no source recorded)\n"
         f"  and place the uncompressed file at <tmp>/out/demo.txt (sha256 {DIGEST}),\n"

@@ -123,7 +123,8 @@ def acquire(
             except ChecksumError:
                 raise  # a wrong file is an error, not a reason to try the next mirror silently
             except (OSError, urllib.error.URLError, TimeoutError, TinyidsError) as exc:
-                failures.append(f"{origin}: {exc}")
+                # Name the source, not the temporary copy the error happened to mention.
+                failures.append(f"{origin}: {str(exc).replace(str(fetched) + ': ', '')}")
                 candidate.unlink(missing_ok=True)
                 fetched.unlink(missing_ok=True)
                 continue
@@ -145,8 +146,10 @@ def _mirror_attempts(spec: FileSpec, mirror_dir: Path) -> list[tuple[str, Path |
 
 def _nothing_worked_message(spec: FileSpec, target: Path, mirror_dir: Path | None, failures: list[str]) -> str:
     lines = [f"could not obtain {spec.dataset}/{spec.name}"]
-    if mirror_dir is not None:
+    if mirror_dir is not None and not failures:
         lines.append(f"  the mirror {mirror_dir} (TINYIDS_DATA_MIRROR) has no '{spec.mirror or spec.name}'")
+    elif mirror_dir is not None:
+        lines.append(f"  the mirror {mirror_dir} (TINYIDS_DATA_MIRROR) holds an unusable copy:")
     lines += [f"  tried {f}" for f in failures]
     urls = ", ".join(s.url for s in spec.sources) or "(no source recorded)"
     digest = f"sha256 {spec.sha256}" if spec.sha256 else (
