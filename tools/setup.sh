@@ -39,7 +39,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ -x firmware/provision.sh ]; then
-  firmware/provision.sh
-fi
+# PlatformIO's own registry is unreachable offline: provision its build tool (tool-scons) from
+# the venv's scons into the project-local core folder (firmware/.platformio).
+.venv/bin/python -m tinyids.firmware.provision
 echo "setup: ready"
