@@ -17,15 +17,17 @@ POINT_COLUMNS = ("study", "model", "protocol", "accuracy", "size_bytes")
 def collect_points(sources: Mapping[str, Mapping[str, Any]], base: Path = Path(".")) -> pd.DataFrame:
     """Read each study's metrics with the column mapping from config ``report.pareto``.
 
-    A source names ``metrics`` (csv path), ``model``, ``accuracy`` and ``size`` columns, an
-    optional ``protocol`` column and an optional ``where`` (column -> allowed values) filter.
+    A source names ``metrics`` (csv path), ``model``, ``accuracy`` and ``size`` columns (``size``
+    may list several: the first with a value counts), an optional ``protocol`` column and an
+    optional ``where`` (column -> allowed values) filter.
     """
     frames = []
     for study, spec in sources.items():
         metrics = pd.read_csv(base / spec["metrics"])
-        for key in ("model", "accuracy", "size"):
-            if spec[key] not in metrics.columns:
-                raise ConfigError(f"report.pareto.{study}.{key}: column '{spec[key]}' not in {spec['metrics']}")
+        size_columns = [spec["size"]] if isinstance(spec["size"], str) else list(spec["size"])
+        for key, column in [("model", spec["model"]), ("accuracy", spec["accuracy"])] + [("size", c) for c in size_columns]:
+            if column not in metrics.columns:
+                raise ConfigError(f"report.pareto.{study}.{key}: column '{column}' not in {spec['metrics']}")
         for column, allowed in (spec.get("where") or {}).items():
             metrics = metrics[metrics[column].astype(str).isin([str(a) for a in allowed])]
         protocol = metrics[spec["protocol"]].astype(str) if spec.get("protocol") else ""
@@ -34,7 +36,8 @@ def collect_points(sources: Mapping[str, Mapping[str, Any]], base: Path = Path("
             "model": metrics[spec["model"]].astype(str),
             "protocol": protocol,
             "accuracy": metrics[spec["accuracy"]].astype(float),
-            "size_bytes": metrics[spec["size"]].astype(float),
+            # the first size column that has a value: e.g. .tflite bytes, else the Keras file
+            "size_bytes": metrics[size_columns].astype(float).bfill(axis=1).iloc[:, 0],
         }))
     points = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POINT_COLUMNS)
     points = points[np.isfinite(points["size_bytes"]) & (points["size_bytes"] > 0)]
@@ -74,5 +77,5 @@ def plot_pareto(points: pd.DataFrame, path: str | Path, title: str) -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format="png")
     plt.close(fig)

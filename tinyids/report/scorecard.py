@@ -60,6 +60,8 @@ def verdict(quantity: str, paper: Any, ours: Any, tolerances: Mapping[str, float
     if p is None or o is None:
         reason = "paper gives no number" if p is None else "not measured in this run"
         return {"difference": float("nan"), "tolerance": float("nan"), "verdict": "not comparable", "reason": reason}
+    if "percent" in quantity.lower():  # compare percentages as the rates they are
+        p, o = p / 100.0, o / 100.0
     tol = tolerance_for(quantity, tolerances)
     diff = o - p
     relative = abs(p) > 1.0 or abs(o) > 1.0  # sizes, parameter counts: compare relatively

@@ -60,3 +60,9 @@ NSLKDD_TRAIN_STEM = _nslkdd_train_stem()
 NSLKDD_STEMS = sorted({NSLKDD_TRAIN_STEM, "KDDTrain+_20Percent", "KDDTest+", "KDDTest-21"})
 MQTT_SOURCE = config["datasets"]["mqtt"]["source"]
 MQTT_DIR = "resources/data/mqtt-iot-ids2020" if MQTT_SOURCE == "original" else "resources/mqtt_testbed"
+
+
+# ---- report ----
+def upstream_final_targets() -> list[str]:
+    """Everything the enabled stages end with: the report is the leaf that waits for all of it."""
+    return [f for f in final_targets() if not f.startswith("results/report/")]
