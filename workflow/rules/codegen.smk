@@ -4,21 +4,6 @@
 # LiteRT invoke() with object sizes (<name>_benchmark.json); results/codegen/summary.csv has one
 # row per model. Inputs: results/<study>/deploy/<name>.tflite, .npz (X_test, y_test), .json.
 
-CODEGEN = config["codegen"]
-
-
-def _codegen_entries() -> list[tuple[str, str]]:
-    entries = []
-    for entry in CODEGEN["models"]:
-        study, _, name = entry.partition("/")
-        entries.append((study, name))
-    return entries
-
-
-def _codegen_files(suffixes) -> list[str]:
-    return [f"results/{study}/codegen/{name}{suffix}" for study, name in _codegen_entries() for suffix in suffixes]
-
-
 wildcard_constraints:
     cg_study=r"[A-Za-z0-9_]+",
     cg_name=r"[A-Za-z0-9_\-]+",
@@ -40,6 +25,8 @@ rule codegen_generate:
     resources:
         mem_mb=1024,
         runtime=10,
+    conda:
+        "../../envs/tinyids.yaml"
     script:
         "../scripts/codegen_generate.py"
 
@@ -65,6 +52,8 @@ rule codegen_parity:
     resources:
         mem_mb=2048,
         runtime=30,
+    conda:
+        "../../envs/tinyids.yaml"
     script:
         "../scripts/codegen_parity.py"
 
@@ -92,6 +81,8 @@ rule codegen_benchmark:
     resources:
         mem_mb=2048,
         runtime=30,
+    conda:
+        "../../envs/tinyids.yaml"
     script:
         "../scripts/codegen_benchmark.py"
 
@@ -111,6 +102,8 @@ rule codegen_summary:
     resources:
         mem_mb=512,
         runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
     script:
         "../scripts/codegen_summary.py"
 

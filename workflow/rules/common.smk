@@ -66,3 +66,19 @@ MQTT_DIR = "resources/data/mqtt-iot-ids2020" if MQTT_SOURCE == "original" else "
 def upstream_final_targets() -> list[str]:
     """Everything the enabled stages end with: the report is the leaf that waits for all of it."""
     return [f for f in final_targets() if not f.startswith("results/report/")]
+
+
+# ---- codegen ----
+CODEGEN = config["codegen"]
+
+
+def _codegen_entries() -> list[tuple[str, str]]:
+    entries = []
+    for entry in CODEGEN["models"]:
+        study, _, name = entry.partition("/")
+        entries.append((study, name))
+    return entries
+
+
+def _codegen_files(suffixes) -> list[str]:
+    return [f"results/{study}/codegen/{name}{suffix}" for study, name in _codegen_entries() for suffix in suffixes]

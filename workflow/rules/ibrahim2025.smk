@@ -1,3 +1,246 @@
-# ibrahim2025 stage: rules to come.
+# ibrahim2025 stage: PCA-DNN with weight pruning on WUSTL-EHMS-2020 (Ibrahim, Fagge, Mabu).
+#
+# Per (protocol, fold): prepare (split, scaler, SMOTE, PCA) -> train the full MLP -> prune and
+# fine-tune each variant; every model is evaluated and exported (.keras, float and int8 .tflite)
+# by the job that trains it. Then: metrics.csv, statistics, plots, paper comparison, deployables.
 
-FINAL_TARGETS["ibrahim2025"] = []
+from tinyids.ibrahim2025 import settings as _ib_settings
+from tinyids.ibrahim2025.deploy import deploy_name as _ib_deploy_name
+
+IB = _ib_settings.from_config(config)  # cross-key checks fail here, before any job runs
+IB_MODELS = list(IB.models)
+IB_RUN = "results/ibrahim2025/runs/{protocol}/fold{fold}"
+IB_OUT = "results/ibrahim2025"
+# What the scripts read: the section, the seed, the smoke flag. The `paper` block only matters to
+# the comparison, so editing it does not retrain anything (params are a rerun trigger).
+IB_CFG = {"ibrahim2025": dict(config["ibrahim2025"]), "seed": study_seed("ibrahim2025"), "smoke": config.get("smoke", False)}
+IB_CFG_TRAIN = {**IB_CFG, "ibrahim2025": {k: v for k, v in config["ibrahim2025"].items() if k != "paper"}}
+IB_EPOCHS = IB.training.epochs
+IB_FT_EPOCHS = IB.pruning.fine_tune_epochs
+
+
+# What the job that trains a model writes about it (train_full: "full"; prune: each variant).
+IB_RECORD_SUFFIXES = {
+    "keras": ".keras",
+    "tflite_float": "_float.tflite",
+    "tflite_int8": "_int8.tflite",
+    "history": "_history.csv",
+    "predictions": "_predictions.npz",
+    "eval": "_eval.json",
+}
+
+
+IB_KEYS = [(p, f, m) for p in IB.protocols for f in IB.folds for m in IB_MODELS]
+IB_STAT_OUT = {"statistics": f"{IB_OUT}/statistics.csv"}
+if IB.cv_folds > 1:
+    IB_STAT_OUT["ttest"] = f"{IB_OUT}/fold_ttest.csv"
+IB_PLOTS = expand(f"{IB_OUT}/plots/{{protocol}}_{{kind}}.png", protocol=IB.protocols, kind=["roc", "training", "confusion"])
+IB_DEPLOY = [
+    f"{IB_OUT}/deploy/{_ib_deploy_name(p, m)}{ext}"
+    for p in IB.deploy_protocols
+    for m in IB.deploy_models
+    for ext in (".tflite", ".npz", ".json")
+]
+
+
+rule ibrahim2025_prepare:
+    input:
+        table=validated_table("wustl-ehms-2020", "wustl-ehms-2020"),
+    output:
+        data=f"{IB_RUN}/data.npz",
+        preprocess=f"{IB_RUN}/preprocess.json",
+    wildcard_constraints:
+        protocol="paper|sound",
+        fold=r"\d+",
+    params:
+        cfg=IB_CFG_TRAIN,
+    log:
+        "logs/ibrahim2025/prepare_{protocol}_fold{fold}.log",
+    benchmark:
+        "benchmarks/ibrahim2025/prepare_{protocol}_fold{fold}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_prepare.py"
+
+
+rule ibrahim2025_train_full:
+    input:
+        data=f"{IB_RUN}/data.npz",
+    output:
+        **{key: f"{IB_RUN}/full{suffix}" for key, suffix in IB_RECORD_SUFFIXES.items()},
+    wildcard_constraints:
+        protocol="paper|sound",
+        fold=r"\d+",
+    params:
+        cfg=IB_CFG_TRAIN,
+    log:
+        "logs/ibrahim2025/train_full_{protocol}_fold{fold}.log",
+    benchmark:
+        "benchmarks/ibrahim2025/train_full_{protocol}_fold{fold}.tsv"
+    threads: IB.threads
+    resources:
+        mem_mb=4000,
+        runtime=10 + IB_EPOCHS,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_train_full.py"
+
+
+rule ibrahim2025_prune:
+    input:
+        data=f"{IB_RUN}/data.npz",
+        full=f"{IB_RUN}/full.keras",
+    output:
+        **{key: f"{IB_RUN}/{{variant}}{suffix}" for key, suffix in IB_RECORD_SUFFIXES.items()},
+    wildcard_constraints:
+        protocol="paper|sound",
+        fold=r"\d+",
+        variant="pruned_[a-z0-9_]+",
+    params:
+        cfg=IB_CFG_TRAIN,
+    log:
+        "logs/ibrahim2025/prune_{variant}_{protocol}_fold{fold}.log",
+    benchmark:
+        "benchmarks/ibrahim2025/prune_{variant}_{protocol}_fold{fold}.tsv"
+    threads: IB.threads
+    resources:
+        mem_mb=4000,
+        runtime=10 + 3 * IB_FT_EPOCHS,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_prune.py"
+
+
+rule ibrahim2025_metrics:
+    input:
+        evals=[f"results/ibrahim2025/runs/{p}/fold{f}/{m}_eval.json" for p, f, m in IB_KEYS],
+    output:
+        metrics=f"{IB_OUT}/metrics.csv",
+    log:
+        "logs/ibrahim2025/metrics.log",
+    benchmark:
+        "benchmarks/ibrahim2025/metrics.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_metrics.py"
+
+
+rule ibrahim2025_statistics:
+    input:
+        predictions=[f"results/ibrahim2025/runs/{p}/fold{f}/{m}_predictions.npz" for p, f, m in IB_KEYS],
+    output:
+        **IB_STAT_OUT,
+    params:
+        runs=IB_KEYS,
+        cfg=IB_CFG_TRAIN,
+    log:
+        "logs/ibrahim2025/statistics.log",
+    benchmark:
+        "benchmarks/ibrahim2025/statistics.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_statistics.py"
+
+
+rule ibrahim2025_plots:
+    input:
+        predictions=expand("results/ibrahim2025/runs/{{protocol}}/fold0/{model}_predictions.npz", model=IB_MODELS),
+        histories=expand("results/ibrahim2025/runs/{{protocol}}/fold0/{model}_history.csv", model=IB_MODELS),
+    output:
+        roc=f"{IB_OUT}/plots/{{protocol}}_roc.png",
+        training=f"{IB_OUT}/plots/{{protocol}}_training.png",
+        confusion=f"{IB_OUT}/plots/{{protocol}}_confusion.png",
+    wildcard_constraints:
+        protocol="paper|sound",
+    params:
+        models=IB_MODELS,
+        smoke=IB.smoke,
+    log:
+        "logs/ibrahim2025/plots_{protocol}.log",
+    benchmark:
+        "benchmarks/ibrahim2025/plots_{protocol}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_plots.py"
+
+
+rule ibrahim2025_compare:
+    input:
+        metrics=f"{IB_OUT}/metrics.csv",
+        statistics=f"{IB_OUT}/statistics.csv",
+    output:
+        csv=f"{IB_OUT}/paper_comparison.csv",
+        md=f"{IB_OUT}/paper_comparison.md",
+    params:
+        cfg=IB_CFG,
+    log:
+        "logs/ibrahim2025/compare.log",
+    benchmark:
+        "benchmarks/ibrahim2025/compare.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_compare.py"
+
+
+rule ibrahim2025_deploy:
+    input:
+        int8="results/ibrahim2025/runs/{protocol}/fold0/{model}_int8.tflite",
+        data="results/ibrahim2025/runs/{protocol}/fold0/data.npz",
+        preprocess="results/ibrahim2025/runs/{protocol}/fold0/preprocess.json",
+        eval="results/ibrahim2025/runs/{protocol}/fold0/{model}_eval.json",
+    output:
+        tflite=f"{IB_OUT}/deploy/ibrahim2025_{{protocol}}_{{model}}.tflite",
+        npz=f"{IB_OUT}/deploy/ibrahim2025_{{protocol}}_{{model}}.npz",
+        json=f"{IB_OUT}/deploy/ibrahim2025_{{protocol}}_{{model}}.json",
+    wildcard_constraints:
+        protocol="paper|sound",
+        model="full|pruned_[a-z0-9_]+",
+    log:
+        "logs/ibrahim2025/deploy_{protocol}_{model}.log",
+    benchmark:
+        "benchmarks/ibrahim2025/deploy_{protocol}_{model}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/ibrahim2025_deploy.py"
+
+
+FINAL_TARGETS["ibrahim2025"] = [
+    f"{IB_OUT}/metrics.csv",
+    *IB_STAT_OUT.values(),
+    *IB_PLOTS,
+    f"{IB_OUT}/paper_comparison.csv",
+    f"{IB_OUT}/paper_comparison.md",
+    *IB_DEPLOY,
+]

@@ -1,0 +1,135 @@
+"""The ibrahim2025 stage of the smoke run: every output exists and keeps its contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import tinyids  # noqa: F401
+from tinyids.config import deep_merge
+from tinyids.ibrahim2025 import settings as st
+
+pytestmark = pytest.mark.workflow
+
+OUT = "results/ibrahim2025"
+
+
+@pytest.fixture(scope="module")
+def ib(smoke_run: Path) -> st.Settings:
+    merged: dict = {}
+    for name in ("config.yaml", "smoke.yaml"):
+        deep_merge(merged, yaml.safe_load((smoke_run / "config" / name).read_text()))
+    return st.from_config(merged)
+
+
+@pytest.fixture(scope="module")
+def metrics(smoke_run: Path) -> pd.DataFrame:
+    return pd.read_csv(smoke_run / OUT / "metrics.csv")
+
+
+def test_metrics_has_one_row_per_protocol_model_and_fold(metrics, ib):
+    expected = {(p, m, f) for p in ib.protocols for m in ib.models for f in ib.folds}
+    got = set(zip(metrics["protocol"], metrics["model"], metrics["fold"]))
+    assert got == expected and len(metrics) == len(expected)
+    for column in ("accuracy", "precision", "recall", "f1", "roc_auc", "tp", "tn", "fp", "fn", "parameters",
+                   "nonzero_parameters", "tflite_int8_bytes", "tflite_int8_gzip_bytes", "formula78_bytes",
+                   "latency_int8_median_us"):
+        assert metrics[column].notna().all(), column
+    assert metrics["accuracy"].between(0, 1).all()
+    assert (metrics["tp"] + metrics["tn"] + metrics["fp"] + metrics["fn"] == metrics["n_test"]).all()
+    assert metrics["smoke"].all()
+
+
+def test_pruned_models_reach_the_configured_sparsity_and_full_ones_stay_dense(metrics, ib):
+    pruned = metrics[metrics["model"] != st.FULL]
+    assert (pruned["kernel_sparsity_min"] >= ib.pruning.final_sparsity - 0.01).all()
+    full = metrics[metrics["model"] == st.FULL]
+    assert (full["kernel_sparsity_max"] < 0.05).all()
+    assert metrics["parameters"].nunique() == 1
+    assert (pruned["nonzero_parameters"] < (1 - ib.pruning.final_sparsity + 0.02) * pruned["parameters"]).all()
+    assert (pruned["tflite_int8_gzip_bytes"] < full["tflite_int8_gzip_bytes"].min()).all()
+
+
+def test_sound_protocol_fitted_its_scaler_on_training_rows_only(smoke_run: Path, ib):
+    from tinyids.ibrahim2025 import features as feat
+
+    table = feat.stratified_subsample(
+        pd.read_parquet(smoke_run / "results/data/wustl-ehms-2020/wustl-ehms-2020.parquet"), ib.max_rows, ib.seed)
+    run = smoke_run / OUT / "runs/sound/fold0"
+    pre = json.loads((run / "preprocess.json").read_text())
+    with np.load(run / "data.npz") as data:
+        train_src, test_src = data["train_source_row"], data["test_source_row"]
+    originals = np.unique(train_src[train_src >= 0])
+    assert set(originals).isdisjoint(test_src.tolist())
+    encoder = feat.Encoder(tuple(pre["encoder"]["numeric"]),
+                           {k: tuple(v) for k, v in pre["encoder"]["categorical"].items()})
+    encoded = encoder.transform(table.iloc[originals])
+    assert np.allclose(pre["scaler"]["data_min"], encoded.min(axis=0))
+    assert np.allclose(pre["scaler"]["data_max"], encoded.max(axis=0))
+    assert pre["info"]["test_synthetic_rows"] == 0
+
+
+def test_paper_protocol_tests_on_a_balanced_set_with_smote_rows(smoke_run: Path):
+    pre = json.loads((smoke_run / OUT / "runs/paper/fold0/preprocess.json").read_text())
+    info = pre["info"]
+    assert info["test_synthetic_rows"] > 0
+    assert info["test_attack_rows"] / info["test_rows"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_statistics_compare_full_with_every_pruned_variant(smoke_run: Path, ib):
+    stats = pd.read_csv(smoke_run / OUT / "statistics.csv")
+    assert set(zip(stats["protocol"], stats["model_b"])) == {(p, v) for p in ib.protocols for v in ib.models[1:]}
+    assert stats["p_value"].between(0, 1).all()
+    assert (stats["ci_low"] <= stats["accuracy_difference"]).all()
+    assert (stats["accuracy_difference"] <= stats["ci_high"]).all()
+    assert np.allclose(stats["accuracy_a"] - stats["accuracy_b"], stats["accuracy_difference"])
+
+
+def test_plots_are_png_files(smoke_run: Path, ib):
+    for protocol in ib.protocols:
+        for kind in ("roc", "training", "confusion"):
+            data = (smoke_run / OUT / "plots" / f"{protocol}_{kind}.png").read_bytes()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_paper_comparison_cites_tables_2_4_5_for_both_protocols(smoke_run: Path, ib):
+    table = pd.read_csv(smoke_run / OUT / "paper_comparison.csv")
+    for key in ("table2", "table4", "table5"):
+        assert (table["source"] == ib.paper[key]["cite"]).any(), key
+    assert {"ours_paper_protocol", "ours_sound_protocol"} <= set(table.columns)
+    md = (smoke_run / OUT / "paper_comparison.md").read_text()
+    assert "Smoke run" in md and "formula (7)-(8)" in md
+
+
+def test_deployables_are_int8_models_whose_test_accuracy_is_reproducible(smoke_run: Path, ib):
+    from tinyids.ibrahim2025.deploy import deploy_name
+    from tinyids.litert import make_interpreter, predict_float_features
+
+    for protocol in ib.deploy_protocols:
+        for model in ib.deploy_models:
+            base = smoke_run / OUT / "deploy" / deploy_name(protocol, model)
+            interp = make_interpreter(base.with_suffix(".tflite"))
+            assert interp.get_input_details()[0]["dtype"] == np.int8
+            assert interp.get_output_details()[0]["dtype"] == np.int8
+            with np.load(base.with_suffix(".npz")) as data:
+                x, y = data["X_test"], data["y_test"]
+            assert x.dtype == np.float32 and x.shape == (y.size, ib.pca_components)
+            meta = json.loads(base.with_suffix(".json").read_text())
+            assert meta["protocol"] == protocol and meta["class_names"] == ["normal", "attack"]
+            assert len(meta["feature_names"]) == ib.pca_components
+            pred = (predict_float_features(make_interpreter(base.with_suffix(".tflite")), x).reshape(-1)
+                    >= meta["threshold"]).astype(int)
+            assert np.mean(pred == y) == pytest.approx(meta["accuracy_int8"])
+
+
+def test_every_rule_left_a_log_and_a_benchmark(smoke_run: Path, ib):
+    logs = {p.stem for p in (smoke_run / "logs/ibrahim2025").glob("*.log")}
+    benches = {p.stem for p in (smoke_run / "benchmarks/ibrahim2025").glob("*.tsv")}
+    for stem in ("metrics", "statistics", "compare", "prepare_sound_fold0", "train_full_paper_fold0",
+                 f"prune_{ib.models[1]}_sound_fold0", "plots_paper", f"deploy_sound_{ib.deploy_models[0]}"):
+        assert stem in logs and stem in benches, stem

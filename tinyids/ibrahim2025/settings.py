@@ -1,0 +1,182 @@
+"""The ``ibrahim2025`` config section as typed settings.
+
+The JSON schema (``config/schemas/ibrahim2025.schema.yaml``) checks types and ranges; this
+module adds the checks that relate keys to each other and names the key at fault in a
+:class:`~tinyids.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tinyids.errors import ConfigError
+
+PROTOCOLS = ("paper", "sound")
+FULL = "full"
+SPAN = "span"
+
+
+@dataclass(frozen=True)
+class Training:
+    learning_rate: float = 0.001
+    batch_size: int = 10
+    epochs: int = 100
+    validation_split: float = 0.2
+    jit_compile: bool = True
+    steps_per_execution: int = 1
+
+
+@dataclass(frozen=True)
+class Pruning:
+    initial_sparsity: float = 0.5
+    final_sparsity: float = 0.9
+    begin_step: int = 0
+    power: float = 3.0
+    frequency: int = 100
+    fine_tune_epochs: int = 10
+    jit_compile: bool = False
+    # variant name -> end step (int) or "span" (the last pruning step the fine-tuning reaches)
+    variants: dict[str, int | str] = field(default_factory=lambda: {"pruned_paper": 100, "pruned_span": SPAN})
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int = 42
+    protocols: tuple[str, ...] = PROTOCOLS
+    max_rows: int | None = None
+    drop_columns: tuple[str, ...] = ()
+    categorical_columns: tuple[str, ...] = ("Flgs",)
+    test_size: float = 0.2
+    cv_folds: int = 1
+    smote_k_neighbors: int = 5
+    pca_components: int = 12
+    units: tuple[int, ...] = (100, 512, 512, 512, 512)
+    training: Training = Training()
+    pruning: Pruning = Pruning()
+    calibration_samples: int = 500
+    threshold: float = 0.5
+    bootstrap_resamples: int = 10000
+    confidence: float = 0.95
+    latency_samples: int = 1000
+    deploy_protocols: tuple[str, ...] = PROTOCOLS
+    deploy_models: tuple[str, ...] = (FULL, "pruned_paper", "pruned_span")
+    threads: int = 2
+    smoke: bool = False
+    paper: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """``full`` followed by the pruning variants, in config order."""
+        return (FULL, *self.pruning.variants)
+
+    @property
+    def folds(self) -> tuple[int, ...]:
+        return tuple(range(self.cv_folds))
+
+    def protocol_seed(self, protocol: str, fold: int = 0) -> int:
+        """One seed per (protocol, fold), derived from the study seed (stable across runs)."""
+        return int(self.seed) * 1000 + PROTOCOLS.index(protocol) * 100 + int(fold)
+
+
+def _get(section: Mapping[str, Any], key: str, default: Any) -> Any:
+    value = section.get(key, default)
+    return default if value is None and default is not None else value
+
+
+def from_config(config: Mapping[str, Any]) -> Settings:
+    """Settings from the whole workflow config (uses ``ibrahim2025``, ``seed`` and ``smoke``)."""
+    if "ibrahim2025" not in config or not isinstance(config["ibrahim2025"], Mapping):
+        raise ConfigError("ibrahim2025: the section is missing or is not a mapping")
+    section = config["ibrahim2025"]
+    seed = int(section.get("seed", config.get("seed", 42)))
+    return from_section(section, seed=seed, smoke=bool(config.get("smoke", False)))
+
+
+def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = False) -> Settings:
+    errors: list[str] = []
+    tr = dict(section.get("training", {}) or {})
+    pr = dict(section.get("pruning", {}) or {})
+    features = dict(section.get("features", {}) or {})
+    split = dict(section.get("split", {}) or {})
+    evaluation = dict(section.get("evaluation", {}) or {})
+    deploy = dict(section.get("deploy", {}) or {})
+    defaults = Settings()
+    training = Training(**{k: tr[k] for k in Training.__dataclass_fields__ if k in tr})
+    variants = pr.get("variants", Pruning().variants)
+    pruning = Pruning(**{k: pr[k] for k in Pruning.__dataclass_fields__ if k in pr and k != "variants"}, variants=dict(variants))
+    settings = Settings(
+        seed=seed,
+        protocols=tuple(section.get("protocols", PROTOCOLS)),
+        max_rows=section.get("max_rows"),
+        drop_columns=tuple(features.get("drop", defaults.drop_columns)),
+        categorical_columns=tuple(features.get("categorical", defaults.categorical_columns)),
+        test_size=float(split.get("test_size", defaults.test_size)),
+        cv_folds=int(split.get("cv_folds", defaults.cv_folds)),
+        smote_k_neighbors=int(section.get("smote_k_neighbors", defaults.smote_k_neighbors)),
+        pca_components=int(section.get("pca_components", defaults.pca_components)),
+        units=tuple(int(u) for u in (section.get("model", {}) or {}).get("units", defaults.units)),
+        training=training,
+        pruning=pruning,
+        calibration_samples=int(section.get("quantization", {}).get("calibration_samples", defaults.calibration_samples)),
+        threshold=float(evaluation.get("threshold", defaults.threshold)),
+        bootstrap_resamples=int(evaluation.get("bootstrap_resamples", defaults.bootstrap_resamples)),
+        confidence=float(evaluation.get("confidence", defaults.confidence)),
+        latency_samples=int(evaluation.get("latency_samples", defaults.latency_samples)),
+        deploy_protocols=tuple(deploy.get("protocols", defaults.deploy_protocols)),
+        deploy_models=tuple(deploy.get("models", defaults.deploy_models)),
+        threads=int(section.get("threads", defaults.threads)),
+        smoke=smoke,
+        paper=dict(section.get("paper", {}) or {}),
+    )
+
+    p = "ibrahim2025"
+    if not settings.protocols:
+        errors.append(f"{p}.protocols: name at least one of {', '.join(PROTOCOLS)}")
+    for name in settings.protocols:
+        if name not in PROTOCOLS:
+            errors.append(f"{p}.protocols: unknown protocol {name!r} (known: {', '.join(PROTOCOLS)})")
+    if pruning.initial_sparsity > pruning.final_sparsity:
+        errors.append(
+            f"{p}.pruning.initial_sparsity: {pruning.initial_sparsity} exceeds "
+            f"pruning.final_sparsity {pruning.final_sparsity}"
+        )
+    if not 0.0 < pruning.final_sparsity < 1.0:
+        errors.append(f"{p}.pruning.final_sparsity: must lie in (0, 1), got {pruning.final_sparsity}")
+    if not pruning.variants:
+        errors.append(f"{p}.pruning.variants: name at least one pruning variant")
+    for name, end in pruning.variants.items():
+        if not str(name).startswith("pruned_"):
+            errors.append(f"{p}.pruning.variants.{name}: variant names start with 'pruned_'")
+        if end != SPAN and (not isinstance(end, int) or isinstance(end, bool) or end <= pruning.begin_step):
+            errors.append(
+                f"{p}.pruning.variants.{name}: end step must be an integer above pruning.begin_step "
+                f"({pruning.begin_step}) or {SPAN!r}, got {end!r}"
+            )
+        elif end != SPAN and (end - pruning.begin_step) % pruning.frequency:
+            errors.append(
+                f"{p}.pruning.variants.{name}: end step {end} is not begin_step + k * frequency "
+                f"({pruning.begin_step} + k * {pruning.frequency}); the final sparsity would never be applied"
+            )
+    if settings.cv_folds < 1:
+        errors.append(f"{p}.split.cv_folds: must be >= 1, got {settings.cv_folds}")
+    if not 0.0 < settings.test_size < 1.0:
+        errors.append(f"{p}.split.test_size: must lie in (0, 1), got {settings.test_size}")
+    if not 0.0 <= training.validation_split < 1.0:
+        errors.append(f"{p}.training.validation_split: must lie in [0, 1), got {training.validation_split}")
+    if settings.pca_components < 1:
+        errors.append(f"{p}.pca_components: must be >= 1, got {settings.pca_components}")
+    for proto in settings.deploy_protocols:
+        if proto not in settings.protocols:
+            errors.append(f"{p}.deploy.protocols: {proto!r} is not among ibrahim2025.protocols")
+    for model in settings.deploy_models:
+        if model not in settings.models:
+            errors.append(f"{p}.deploy.models: {model!r} is neither 'full' nor a pruning variant ({', '.join(settings.models)})")
+    if not 0.0 < settings.confidence < 1.0:
+        errors.append(f"{p}.evaluation.confidence: must lie in (0, 1), got {settings.confidence}")
+    if settings.max_rows is not None and settings.max_rows < 20:
+        errors.append(f"{p}.max_rows: needs at least 20 rows, got {settings.max_rows}")
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
+    return settings

@@ -1,0 +1,182 @@
+"""One function per workflow rule of the ibrahim2025 stage (the scripts are thin adapters).
+
+Layout under ``results/ibrahim2025/``: ``runs/<protocol>/fold<k>/`` (data, preprocessing,
+models and records of one split), ``metrics.csv``, ``statistics.csv`` (+ ``fold_ttest.csv``
+with ``cv_folds > 1``), ``plots/``, ``paper_comparison.{csv,md}``, ``deploy/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tinyids.fileio import write_csv_atomic, write_text_atomic
+from tinyids.ibrahim2025 import settings as st
+
+log = logging.getLogger(__name__)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The validated WUSTL table (parquet from data.smk), or the raw/.gz CSV via the loader."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        from tinyids.datasets import wustl
+
+        frame = wustl.load(path)
+    for column in ("Dir", "Flgs"):
+        if column in frame and not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype(str).str.strip()
+    return frame
+
+
+def prepare(table: str | Path, protocol: str, fold: int, config: Mapping[str, Any], out_npz, out_json) -> dict:
+    from tinyids.ibrahim2025 import protocols
+
+    settings = st.from_config(config)
+    prepared = protocols.prepare(read_table(table), protocol, settings, int(fold))
+    protocols.save(prepared, out_npz, out_json)
+    log.info("%s fold %s: %s", protocol, fold, prepared.info)
+    return prepared.info
+
+
+def train_full(data_npz, out_dir, protocol: str, fold: int, config: Mapping[str, Any]) -> dict:
+    from tinyids.ibrahim2025 import evaluation, training
+    from tinyids.ibrahim2025.protocols import load_arrays
+
+    settings = st.from_config(config)
+    arrays = load_arrays(data_npz)
+    seed = settings.protocol_seed(protocol, int(fold))
+    result = training.train_full(arrays["x_train"], arrays["y_train"], settings, seed)
+    log.info("full model trained in %.1f s (%.1f steps/s)", result.seconds, result.steps_per_second)
+    info = {**result.info, "seconds": result.seconds, "steps": result.steps, "steps_per_second": result.steps_per_second}
+    return evaluation.evaluate_and_export(result.model, st.FULL, out_dir, arrays, history=result.history,
+                                          train_info=info, settings=settings, protocol=protocol, fold=int(fold))
+
+
+def prune(data_npz, full_keras, out_dir, protocol: str, fold: int, variant: str, config: Mapping[str, Any]) -> dict:
+    import tf_keras as keras
+
+    from tinyids.ibrahim2025 import evaluation, training
+    from tinyids.ibrahim2025.protocols import load_arrays
+
+    settings = st.from_config(config)
+    if variant not in settings.pruning.variants:
+        raise KeyError(f"pruning variant {variant!r} is not configured")
+    arrays = load_arrays(data_npz)
+    seed = settings.protocol_seed(protocol, int(fold)) + 7
+    training.configure_runtime(seed, settings.threads)  # before TensorFlow starts its runtime
+    full = keras.models.load_model(full_keras)
+    result = training.prune_and_fine_tune(full, arrays["x_train"], arrays["y_train"], variant, settings, seed)
+    log.info("%s fine-tuned in %.1f s (%.1f steps/s)", variant, result.seconds, result.steps_per_second)
+    info = {**result.info, "seconds": result.seconds, "steps": result.steps, "steps_per_second": result.steps_per_second}
+    return evaluation.evaluate_and_export(result.model, variant, out_dir, arrays, history=result.history,
+                                          train_info=info, settings=settings, protocol=protocol, fold=int(fold))
+
+
+def metrics_row(ev: Mapping[str, Any]) -> dict[str, Any]:
+    m, m8, sizes = ev["metrics"], ev["metrics_int8"], ev["sizes"]
+    ks = list(ev.get("kernel_sparsity", {}).values())
+    row: dict[str, Any] = {
+        "protocol": ev["protocol"], "model": ev["model"], "fold": ev["fold"], "smoke": ev.get("smoke", False),
+        **{k: m[k] for k in ("accuracy", "precision", "recall", "f1", "roc_auc", "fpr", "tp", "tn", "fp", "fn")},
+        "n_test": m["n"],
+        "attack_share": (m["tp"] + m["fn"]) / m["n"] if m["n"] else float("nan"),
+        **{f"int8_{k}": m8[k] for k in ("accuracy", "precision", "recall", "f1", "roc_auc")},
+        "int8_agreement": ev["int8_agreement"],
+        "weight_sparsity": ev["weight_sparsity"],
+        "kernel_sparsity_min": min(ks) if ks else float("nan"),
+        "kernel_sparsity_max": max(ks) if ks else float("nan"),
+        **sizes,
+        "latency_int8_median_us": ev["latency_int8"]["median_us"],
+        "latency_int8_p95_us": ev["latency_int8"]["p95_us"],
+        "latency_float_median_us": ev["latency_float"]["median_us"],
+        "train_seconds": ev["train"].get("seconds"),
+        "train_steps_per_second": ev["train"].get("steps_per_second"),
+        "end_step": ev["train"].get("end_step"),
+    }
+    return row
+
+
+def collect_metrics(eval_jsons: Sequence[str | Path], out_csv) -> pd.DataFrame:
+    rows = [metrics_row(json.loads(Path(p).read_text(encoding="utf-8"))) for p in eval_jsons]
+    frame = pd.DataFrame(rows).sort_values(["protocol", "model", "fold"], kind="stable").reset_index(drop=True)
+    write_csv_atomic(out_csv, frame)
+    return frame
+
+
+def _predictions(path) -> dict[str, np.ndarray]:
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+def statistics(predictions: Mapping[tuple[str, int, str], str | Path], config: Mapping[str, Any], out_csv,
+               out_ttest=None) -> pd.DataFrame:
+    """McNemar + paired bootstrap (full vs each pruned model) per protocol and fold; t-test over folds."""
+    from tinyids.ibrahim2025 import statistics as stats
+
+    settings = st.from_config(config)
+    rows = []
+    for protocol in settings.protocols:
+        for fold in settings.folds:
+            full = _predictions(predictions[(protocol, fold, st.FULL)])
+            for variant in settings.pruning.variants:
+                pr = _predictions(predictions[(protocol, fold, variant)])
+                if not np.array_equal(full["y_test"], pr["y_test"]):
+                    raise ValueError(f"{protocol} fold {fold}: full and {variant} were tested on different rows")
+                y = full["y_test"]
+                mc = stats.mcnemar_exact(y, full["pred"], pr["pred"])
+                ci = stats.paired_bootstrap_accuracy(
+                    y, full["pred"], pr["pred"], resamples=settings.bootstrap_resamples,
+                    confidence=settings.confidence, seed=settings.protocol_seed(protocol, fold),
+                )
+                rows.append({
+                    "protocol": protocol, "fold": fold, "model_a": st.FULL, "model_b": variant,
+                    "accuracy_a": float(np.mean(full["pred"] == y)), "accuracy_b": float(np.mean(pr["pred"] == y)),
+                    **stats.as_row(mc), "accuracy_difference": ci.difference, "ci_low": ci.low, "ci_high": ci.high,
+                    "confidence": ci.confidence, "bootstrap_resamples": ci.resamples,
+                })
+    frame = pd.DataFrame(rows)
+    write_csv_atomic(out_csv, frame)
+    if out_ttest is not None:
+        trows = []
+        for protocol in settings.protocols:
+            for variant in settings.pruning.variants:
+                sel = frame[(frame["protocol"] == protocol) & (frame["model_b"] == variant)].sort_values("fold")
+                t = stats.paired_t_test(sel["accuracy_a"], sel["accuracy_b"])
+                trows.append({"protocol": protocol, "model_a": st.FULL, "model_b": variant, "metric": "accuracy",
+                              **stats.as_row(t)})
+        write_csv_atomic(out_ttest, pd.DataFrame(trows))
+    return frame
+
+
+def plots(protocol: str, models: Sequence[str], run_dir: str | Path, out_roc, out_training, out_confusion, smoke: bool) -> None:
+    from tinyids.ibrahim2025 import plots as pl
+
+    run_dir = Path(run_dir)
+    preds = {m: _predictions(run_dir / f"{m}_predictions.npz") for m in models}
+    hists = {m: pd.read_csv(run_dir / f"{m}_history.csv") for m in models}
+    tag = f"ibrahim2025, {protocol} protocol" + (" (smoke run)" if smoke else "")
+    pl.roc_figure(preds, f"ROC, {tag}", out_roc)
+    pl.training_figure(hists, f"Training curves, {tag}", out_training)
+    pl.confusion_figure(preds, f"Confusion matrices, {tag}", out_confusion)
+
+
+def compare(metrics_csv, statistics_csv, config: Mapping[str, Any], out_csv, out_md) -> pd.DataFrame:
+    from tinyids.ibrahim2025 import comparison
+
+    settings = st.from_config(config)
+    metrics = pd.read_csv(metrics_csv)
+    stats_frame = pd.read_csv(statistics_csv)
+    table = comparison.comparison_table(metrics, settings.paper)
+    write_csv_atomic(out_csv, table)
+    write_text_atomic(out_md, comparison.markdown(table, metrics, settings.paper, smoke=settings.smoke,
+                                                  statistics=stats_frame))
+    return table
