@@ -1,3 +1,334 @@
-# idrissi2022 stage: rules to come.
+# idrissi2022 stage: 1D-CNN DL-HIDS on MQTT-IoT-IDS2020 uniflow and its variants
+# (Idrissi, Azizi, Moussaoui 2022; package tinyids/idrissi2022).
+#
+# Per (protocol, seed): prepare (drop identifiers, encode, unit norm, 60/20/20, chi-square 16 -> 7)
+# -> train OM, POM, POM7 -> build tM, tMO, tMOP, tMO_QAT -> evaluate; LiteRT timing and TFLM arena
+# bisection of the .tflite variants. Then: metrics.csv, chi2 features, paper comparison, plots,
+# and the int8 deployables (first seed) under results/idrissi2022/deploy: tMO / tMOP from the
+# `deploy_protocol` (what codegen and firmware read), tMO_<protocol> / tMOP_<protocol> otherwise.
 
-FINAL_TARGETS["idrissi2022"] = []
+from tinyids.idrissi2022 import workflow as idwf
+
+ID_SEC = config["idrissi2022"]
+ID_OUT = "results/idrissi2022"
+ID_RUN = "results/idrissi2022/{protocol}/seed{seed}"
+ID_SEED = study_seed("idrissi2022")
+ID_SEEDS = [ID_SEED + r for r in range(int(ID_SEC["replicates"]))]
+ID_PROTOCOLS = list(ID_SEC["protocols"])
+ID_SMOKE = bool(config.get("smoke", False))
+# Each rule gets only the keys it reads (params are a rerun trigger): editing the `paper` block
+# or the timing settings retrains nothing.
+ID_CFG_PREP = {k: ID_SEC.get(k) for k in ("features", "classes", "dropped_identifiers", "split", "chi2_k", "max_rows")}
+ID_CFG_TRAIN = {k: ID_SEC[k] for k in ("architecture", "train")}
+ID_CFG_VARIANT = {k: ID_SEC[k] for k in ("train", "optimize")}
+ID_CFG_BENCH = {"bench": ID_SEC["bench"]}
+ID_CFG_ARENA = {"arena": ID_SEC["arena"]}
+ID_CFG_ALL = dict(ID_SEC)
+ID_VARIANTS = list(ID_SEC["variants"])
+ID_TFLITE = idwf.tflite_variants(ID_VARIANTS)
+ID_KEYS = [(p, v) for p in ID_PROTOCOLS for v in ID_VARIANTS]
+ID_DEPLOY_PROTOCOL = idwf.deploy_protocol(ID_PROTOCOLS, ID_SEC.get("deploy_protocol", "dedup"))
+ID_DEPLOY_NAMES = idwf.deploy_names(ID_PROTOCOLS, ID_SEC["deployables"], ID_VARIANTS, ID_DEPLOY_PROTOCOL)
+ID_DEPLOY_FILES = idwf.deploy_files(ID_OUT, ID_DEPLOY_NAMES)
+ID_CONFUSION_PNGS = [f"{ID_OUT}/plots/confusion_{p}_{v}.png" for p, v in ID_KEYS]
+ID_FIRST = f"{ID_OUT}/{{protocol}}/seed{ID_SEEDS[0]}"
+ID_DEPLOY_OF = {n: idwf.parse_deploy_name(n, ID_PROTOCOLS, ID_DEPLOY_PROTOCOL) for n in ID_DEPLOY_NAMES}
+
+
+rule idrissi2022_architecture:
+    output:
+        table=f"{ID_OUT}/architecture_search.csv",
+        summary=f"{ID_OUT}/architecture_search.json",
+    params:
+        cfg=ID_CFG_ALL,
+    log:
+        "logs/idrissi2022/architecture.log",
+    benchmark:
+        "benchmarks/idrissi2022/architecture.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_architecture.py"
+
+
+rule idrissi2022_prepare:
+    input:
+        uniflow=validated_table("mqtt-iot-ids2020", "uniflow"),
+    output:
+        data=f"{ID_RUN}/data.npz",
+        chi2=f"{ID_RUN}/chi2.csv",
+        report=f"{ID_RUN}/prepare.json",
+    wildcard_constraints:
+        protocol="paper|dedup",
+        seed=r"\d+",
+    params:
+        cfg=ID_CFG_PREP,
+    log:
+        "logs/idrissi2022/prepare_{protocol}_seed{seed}.log",
+    benchmark:
+        "benchmarks/idrissi2022/prepare_{protocol}_seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_prepare.py"
+
+
+rule idrissi2022_train:
+    input:
+        data=f"{ID_RUN}/data.npz",
+    output:
+        model=f"{ID_RUN}/models/{{model}}.h5",
+        history=f"{ID_RUN}/models/{{model}}_history.json",
+    wildcard_constraints:
+        protocol="paper|dedup",
+        seed=r"\d+",
+        model="OM|POM|POM7",
+    params:
+        cfg=ID_CFG_TRAIN,
+    log:
+        "logs/idrissi2022/train_{protocol}_seed{seed}_{model}.log",
+    benchmark:
+        "benchmarks/idrissi2022/train_{protocol}_seed{seed}_{model}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_train.py"
+
+
+rule idrissi2022_variant:
+    input:
+        base=lambda wc: idwf.base_model(ID_RUN, wc.protocol, wc.seed, wc.variant),
+        data=f"{ID_RUN}/data.npz",
+    output:
+        tflite=f"{ID_RUN}/variants/{{variant}}.tflite",
+        model=f"{ID_RUN}/variants/{{variant}}.h5",
+        info=f"{ID_RUN}/variants/{{variant}}.json",
+    wildcard_constraints:
+        protocol="paper|dedup",
+        seed=r"\d+",
+        variant="tM|tMO|tMOP|tMO_QAT",
+    params:
+        cfg=ID_CFG_VARIANT,
+    log:
+        "logs/idrissi2022/variant_{protocol}_seed{seed}_{variant}.log",
+    benchmark:
+        "benchmarks/idrissi2022/variant_{protocol}_seed{seed}_{variant}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_variant.py"
+
+
+rule idrissi2022_evaluate:
+    input:
+        data=f"{ID_RUN}/data.npz",
+        models=lambda wc: idwf.eval_inputs(ID_RUN, wc.protocol, wc.seed, ID_VARIANTS),
+    output:
+        metrics=f"{ID_RUN}/eval.json",
+        confusion=f"{ID_RUN}/confusion.npz",
+    wildcard_constraints:
+        protocol="paper|dedup",
+        seed=r"\d+",
+    params:
+        files=lambda wc: idwf.eval_files(ID_RUN, wc.protocol, wc.seed, ID_VARIANTS),
+    log:
+        "logs/idrissi2022/evaluate_{protocol}_seed{seed}.log",
+    benchmark:
+        "benchmarks/idrissi2022/evaluate_{protocol}_seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_evaluate.py"
+
+
+rule idrissi2022_benchmark:
+    input:
+        data=f"{ID_RUN}/data.npz",
+        tflites=expand(f"{ID_RUN}/variants/{{variant}}.tflite", variant=ID_TFLITE, allow_missing=True),
+    output:
+        timing=f"{ID_RUN}/timing.json",
+    wildcard_constraints:
+        protocol="paper|dedup",
+        seed=r"\d+",
+    params:
+        cfg=ID_CFG_BENCH,
+        variants=ID_TFLITE,
+    log:
+        "logs/idrissi2022/benchmark_{protocol}_seed{seed}.log",
+    benchmark:
+        "benchmarks/idrissi2022/benchmark_{protocol}_seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=20,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_benchmark.py"
+
+
+rule idrissi2022_arena:
+    input:
+        data=f"{ID_RUN}/data.npz",
+        tflites=expand(f"{ID_RUN}/variants/{{variant}}.tflite", variant=ID_TFLITE, allow_missing=True),
+    output:
+        arena=f"{ID_RUN}/arena.json",
+    wildcard_constraints:
+        protocol="paper|dedup",
+        seed=r"\d+",
+    params:
+        cfg=ID_CFG_ARENA,
+        variants=ID_TFLITE,
+    log:
+        "logs/idrissi2022/arena_{protocol}_seed{seed}.log",
+    benchmark:
+        "benchmarks/idrissi2022/arena_{protocol}_seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=30,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_arena.py"
+
+
+rule idrissi2022_collect:
+    input:
+        evals=idwf.runs(ID_RUN, "eval.json", ID_PROTOCOLS, ID_SEEDS),
+        timings=idwf.runs(ID_RUN, "timing.json", ID_PROTOCOLS, ID_SEEDS),
+        arenas=idwf.runs(ID_RUN, "arena.json", ID_PROTOCOLS, ID_SEEDS),
+        reports=idwf.runs(ID_RUN, "prepare.json", ID_PROTOCOLS, ID_SEEDS),
+        chi2=idwf.runs(ID_RUN, "chi2.csv", ID_PROTOCOLS, ID_SEEDS),
+        infos=[f for v in ID_TFLITE for f in idwf.runs(ID_RUN, f"variants/{v}.json", ID_PROTOCOLS, ID_SEEDS)],
+    output:
+        metrics=f"{ID_OUT}/metrics.csv",
+        arena=f"{ID_OUT}/arena.csv",
+        features=f"{ID_OUT}/chi2_features.csv",
+    params:
+        smoke=ID_SMOKE,
+    log:
+        "logs/idrissi2022/collect.log",
+    benchmark:
+        "benchmarks/idrissi2022/collect.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_collect.py"
+
+
+rule idrissi2022_compare:
+    input:
+        metrics=f"{ID_OUT}/metrics.csv",
+        arena=f"{ID_OUT}/arena.csv",
+    output:
+        csv=f"{ID_OUT}/paper_comparison.csv",
+        md=f"{ID_OUT}/paper_comparison.md",
+    params:
+        cfg=ID_CFG_ALL,
+        smoke=ID_SMOKE,
+    log:
+        "logs/idrissi2022/compare.log",
+    benchmark:
+        "benchmarks/idrissi2022/compare.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_compare.py"
+
+
+rule idrissi2022_plots:
+    input:
+        metrics=f"{ID_OUT}/metrics.csv",
+        confusions=idwf.runs(ID_RUN, "confusion.npz", ID_PROTOCOLS, ID_SEEDS),
+    output:
+        confusions=ID_CONFUSION_PNGS,
+        scatter=f"{ID_OUT}/plots/accuracy_vs_size.png",
+    params:
+        cfg=ID_CFG_ALL,
+        panels=ID_KEYS,
+    log:
+        "logs/idrissi2022/plots.log",
+    benchmark:
+        "benchmarks/idrissi2022/plots.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_plots.py"
+
+
+rule idrissi2022_deploy:
+    input:
+        data=lambda wc: f"{ID_FIRST}/data.npz".format(protocol=ID_DEPLOY_OF[wc.dname][0]),
+        tflite=lambda wc: f"{ID_FIRST}/variants/{ID_DEPLOY_OF[wc.dname][1]}.tflite".format(
+            protocol=ID_DEPLOY_OF[wc.dname][0]
+        ),
+        metrics=lambda wc: f"{ID_FIRST}/eval.json".format(protocol=ID_DEPLOY_OF[wc.dname][0]),
+    output:
+        tflite=f"{ID_OUT}/deploy/{{dname}}.tflite",
+        npz=f"{ID_OUT}/deploy/{{dname}}.npz",
+        meta=f"{ID_OUT}/deploy/{{dname}}.json",
+    wildcard_constraints:
+        dname="|".join(ID_DEPLOY_NAMES) or "none",
+    params:
+        protocol=lambda wc: ID_DEPLOY_OF[wc.dname][0],
+        variant=lambda wc: ID_DEPLOY_OF[wc.dname][1],
+        seed=ID_SEEDS[0],
+    log:
+        "logs/idrissi2022/deploy_{dname}.log",
+    benchmark:
+        "benchmarks/idrissi2022/deploy_{dname}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_deploy.py"
+
+
+FINAL_TARGETS["idrissi2022"] = [
+    f"{ID_OUT}/architecture_search.csv",
+    f"{ID_OUT}/architecture_search.json",
+    f"{ID_OUT}/metrics.csv",
+    f"{ID_OUT}/arena.csv",
+    f"{ID_OUT}/chi2_features.csv",
+    f"{ID_OUT}/paper_comparison.csv",
+    f"{ID_OUT}/paper_comparison.md",
+    f"{ID_OUT}/plots/accuracy_vs_size.png",
+    *ID_CONFUSION_PNGS,
+    *ID_DEPLOY_FILES,
+]

@@ -1,0 +1,200 @@
+"""The idrissi2022 stage of the smoke run: every output exists, keeps its contract and is sane.
+
+No paper figure is asserted as a result: paper values are read from the config and only checked
+to be carried into the comparison unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import tinyids  # noqa: F401
+from tinyids.config import deep_merge
+
+pytestmark = pytest.mark.workflow
+
+OUT = "results/idrissi2022"
+TFLITE = ("tM", "tMO", "tMOP", "tMO_QAT")
+KERAS = ("OM", "POM", "POM7")
+
+
+@pytest.fixture(scope="module")
+def merged(smoke_run: Path) -> dict:
+    config: dict = {}
+    for name in ("config.yaml", "smoke.yaml"):
+        deep_merge(config, yaml.safe_load((smoke_run / "config" / name).read_text()))
+    return config
+
+
+@pytest.fixture(scope="module")
+def section(merged) -> dict:
+    return merged["idrissi2022"]
+
+
+@pytest.fixture(scope="module")
+def seeds(merged, section) -> list[int]:
+    base = int(section.get("seed", merged["seed"]))
+    return [base + r for r in range(section["replicates"])]
+
+
+@pytest.fixture(scope="module")
+def metrics(smoke_run: Path) -> pd.DataFrame:
+    return pd.read_csv(smoke_run / OUT / "metrics.csv")
+
+
+def test_metrics_has_one_complete_row_per_protocol_variant_and_seed(metrics, section, seeds):
+    expected = {(p, v, s) for p in section["protocols"] for v in section["variants"] for s in seeds}
+    assert set(zip(metrics["protocol"], metrics["variant"], metrics["seed"])) == expected
+    assert len(metrics) == len(expected)
+    always = ["accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted", "recall_weighted",
+              "f1_weighted", "params", "nonzero_params", "keras_bytes", "gzip_bytes", "source",
+              *[f"recall_{c}" for c in section["classes"]]]
+    for column in always:
+        assert metrics[column].notna().all(), column
+    tfl = metrics[metrics["variant"].isin(TFLITE)]
+    for column in ("tflite_bytes", "latency_us_median", "throughput_samples_per_s", "arena_bytes"):
+        assert tfl[column].notna().all() and (tfl[column] > 0).all(), column
+    assert metrics["accuracy"].between(0, 1).all()
+    assert metrics["smoke"].all()
+
+
+def test_every_output_names_the_data_source_of_the_validated_table(smoke_run: Path, metrics):
+    sources = set(pd.read_parquet(smoke_run / "results/data/mqtt-iot-ids2020/uniflow.parquet")["source"].astype(str))
+    assert set(metrics["source"].astype(str)) == {",".join(sorted(sources))}
+    comparison = pd.read_csv(smoke_run / OUT / "paper_comparison.csv")
+    assert set(comparison["source"].astype(str)) == set(metrics["source"].astype(str))
+    features = pd.read_csv(smoke_run / OUT / "chi2_features.csv")
+    assert set(features["source"].astype(str)) == set(metrics["source"].astype(str))
+
+
+def test_int8_variants_stay_within_five_points_of_their_own_float_models(smoke_run: Path, section, seeds):
+    from tinyids.idrissi2022 import evaluation, models
+    from tinyids.idrissi2022.protocols import Prepared
+
+    for protocol in section["protocols"]:
+        run = smoke_run / OUT / protocol / f"seed{seeds[0]}"
+        prepared = Prepared.load(run / "data.npz")
+        for variant in [v for v in ("tMO", "tMOP") if v in section["variants"]]:
+            x_test, y_test = prepared.split("test", evaluation.variant_features(variant))
+            float_acc = np.mean(models.predict_classes(models.load(run / "variants" / f"{variant}.h5"), x_test) == y_test)
+            int8_acc = np.mean(evaluation.predict_tflite(run / "variants" / f"{variant}.tflite", x_test) == y_test)
+            assert abs(float_acc - int8_acc) <= 0.05, (protocol, variant, float_acc, int8_acc)
+
+
+def test_tm_matches_the_om_it_was_converted_from(metrics):
+    om = metrics[metrics["variant"] == "OM"].set_index(["protocol", "seed"])["accuracy"]
+    tm = metrics[metrics["variant"] == "tM"].set_index(["protocol", "seed"])["accuracy"]
+    assert (abs(om - tm.reindex(om.index)) <= 0.01).all()
+
+
+def test_parameter_counts_follow_the_configured_architecture_and_pruning_leaves_zeros(metrics, section):
+    from tinyids.idrissi2022 import architecture
+
+    arch, n_f, n_c = section["architecture"], len(section["features"]), len(section["classes"])
+    expected = {
+        "OM": architecture.om_params(n_f, arch["OM"]["filters"], arch["OM"]["kernel_size"], arch["OM"]["units"], n_c),
+        "POM": architecture.pom_params(n_f, arch["POM"]["filters"], arch["POM"]["kernel_size"], n_c),
+        "POM7": architecture.pom_params(section["chi2_k"], arch["POM"]["filters"], arch["POM"]["kernel_size"], n_c),
+    }
+    expected.update({"tM": expected["OM"], "tMO": expected["POM"], "tMO_QAT": expected["POM"], "tMOP": expected["POM7"]})
+    assert (metrics["params"] == metrics["variant"].map(expected)).all()
+    pruned = metrics[metrics["variant"].isin(["tMO", "tMOP", "tMO_QAT"])]
+    final = section["optimize"]["prune"]["final_sparsity"]
+    assert (pruned["nonzero_params"] <= (1 - final + 0.1) * pruned["params"]).all()
+    int8 = metrics[metrics["variant"].isin(["tMO", "tMOP", "tMO_QAT"])]
+    assert (int8["input_dtype"] == "int8").all() and (int8["output_dtype"] == "int8").all()
+
+
+def test_dedup_protocol_has_no_test_row_with_a_training_twin(metrics):
+    dedup = metrics[metrics["protocol"] == "dedup"]
+    assert not dedup.empty and (dedup["test_rows_with_train_twin"] == 0).all()
+
+
+def test_chi_square_keeps_k_features_per_protocol_and_seed_from_the_training_split(smoke_run: Path, section):
+    table = pd.read_csv(smoke_run / OUT / "chi2_features.csv")
+    per_run = table.groupby(["protocol", "seed"])
+    assert (per_run["selected"].sum() == section["chi2_k"]).all()
+    assert (per_run.size() == len(section["features"])).all()
+    for (protocol, seed), sub in per_run:
+        report = json.loads((smoke_run / OUT / protocol / f"seed{seed}" / "prepare.json").read_text())
+        assert set(sub.loc[sub["selected"], "feature"]) == set(report["selected_features"])
+        assert not set(section["dropped_identifiers"]) & set(sub["feature"])
+
+
+def test_paper_comparison_carries_config_values_and_every_table_ii_figure(smoke_run: Path, section):
+    table = pd.read_csv(smoke_run / OUT / "paper_comparison.csv")
+    paper = section["paper"]
+    for protocol in section["protocols"]:
+        sub = table[table["protocol"] == protocol]
+        for variant, spec in paper["table2"].items():
+            acc = sub[(sub["variant"] == variant) & (sub["figure"] == "accuracy_percent")]
+            assert len(acc) == 1 and acc["paper"].iloc[0] == spec["accuracy_percent"]
+            assert len(sub[(sub["variant"] == variant) & sub["figure"].str.startswith("size_bytes")]) == 1
+        for variant, spec in paper["parameters"].items():
+            row = sub[(sub["variant"] == variant) & (sub["figure"] == "parameters")]
+            assert len(row) == 1 and row["paper"].iloc[0] == spec["value"] and np.isfinite(row["ours_mean"].iloc[0])
+    assert table["citation"].str.contains(paper["citation"], regex=False).all()
+    md = (smoke_run / OUT / "paper_comparison.md").read_text()
+    assert "Smoke run" in md and paper["citation"] in md
+
+
+def test_deployables_are_int8_with_test_rows_exactly_as_fed(smoke_run: Path, section):
+    from tinyids.idrissi2022 import workflow as idwf
+    from tinyids.litert import make_interpreter, predict_float_features
+
+    main = idwf.deploy_protocol(section["protocols"], section.get("deploy_protocol", "dedup"))
+    names = idwf.deploy_names(section["protocols"], section["deployables"], section["variants"], main)
+    assert {v for v in section["deployables"] if v in section["variants"]} <= set(names)  # codegen/firmware names
+    for name in names:
+        protocol, variant = idwf.parse_deploy_name(name, section["protocols"], main)
+        stem = smoke_run / OUT / "deploy" / name
+        interp = make_interpreter(stem.with_suffix(".tflite"))
+        assert interp.get_input_details()[0]["dtype"] == np.int8
+        assert interp.get_output_details()[0]["dtype"] == np.int8
+        meta = json.loads(stem.with_suffix(".json").read_text())
+        with np.load(stem.with_suffix(".npz")) as z:
+            x, y = z["X_test"], z["y_test"]
+        assert x.dtype == np.float32 and x.shape[1] == len(meta["feature_names"]) == meta["input_shape"][1]
+        acc = np.mean(np.argmax(predict_float_features(interp, x), axis=1) == y)
+        assert acc == pytest.approx(meta["accuracy"])
+        assert meta["class_names"] == section["classes"] and meta["protocol"] == protocol
+        assert meta["variant"] == variant and meta["name"] == name
+        assert meta["preprocessing"]["dropped_identifiers"] == section["dropped_identifiers"]
+
+
+def test_tflm_arena_was_found_for_every_tflite_variant_and_its_output_matches_litert(smoke_run: Path, section):
+    arena = pd.read_csv(smoke_run / OUT / "arena.csv")
+    tfl = [v for v in section["variants"] if v in TFLITE]
+    assert set(arena["variant"]) == set(tfl)
+    assert (arena["arena_bytes"] > 0).all() and (arena["arena_bytes"] <= section["arena"]["limit_bytes"]).all()
+    assert arena["tflm_output_matches_litert"].all()
+
+
+def test_architecture_search_confirms_the_configured_layer_sizes(smoke_run: Path):
+    summary = json.loads((smoke_run / OUT / "architecture_search.json").read_text())
+    assert summary["configured_matches_search"] is True
+    assert summary["configured_parameters"]["OM"] == summary["paper_parameters"]["OM"]
+    assert summary["configured_parameters"]["POM"] == summary["paper_parameters"]["POM"]
+
+
+def test_plots_exist_as_png_for_every_protocol_and_variant(smoke_run: Path, section):
+    pngs = [smoke_run / OUT / "plots" / "accuracy_vs_size.png"]
+    pngs += [smoke_run / OUT / "plots" / f"confusion_{p}_{v}.png" for p in section["protocols"] for v in section["variants"]]
+    for png in pngs:
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+
+
+def test_every_rule_of_the_stage_ran_with_a_log_and_a_benchmark(smoke_run: Path):
+    rules = ("architecture", "prepare", "train", "variant", "evaluate", "benchmark", "arena", "collect", "compare",
+             "plots", "deploy")
+    logs = {p.name for p in (smoke_run / "logs" / "idrissi2022").glob("*.log")}
+    benches = {p.name for p in (smoke_run / "benchmarks" / "idrissi2022").glob("*.tsv")}
+    for rule in rules:
+        assert any(name.startswith(rule) for name in logs), rule
+        assert any(name.startswith(rule) for name in benches), rule
