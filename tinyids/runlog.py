@@ -25,3 +25,14 @@ def logged(log_path: str | Path | None, name: str = "tinyids") -> Iterator[loggi
     except Exception as exc:
         logger.error("%s: %s", type(exc).__name__, exc)
         raise
+
+
+class LoggerStream:
+    """A file-like ``write`` that forwards each line to a logger (for tools that print to a stream)."""
+
+    def __init__(self, logger: logging.Logger):
+        self.logger = logger
+
+    def write(self, text: str) -> None:
+        for line in str(text).rstrip().splitlines():
+            self.logger.info(line)

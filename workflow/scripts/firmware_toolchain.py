@@ -6,16 +6,7 @@ from pathlib import Path
 from tinyids.fileio import write_json_atomic
 from tinyids.firmware import toolchain
 from tinyids.firmware.build import ensure_provisioned, pio_build
-from tinyids.runlog import logged
-
-
-class _LogFile:
-    def __init__(self, logger):
-        self.logger = logger
-
-    def write(self, text):
-        for line in str(text).rstrip().splitlines():
-            self.logger.info(line)
+from tinyids.runlog import LoggerStream, logged
 
 
 with logged(snakemake.log[0]) as log:
@@ -25,7 +16,7 @@ with logged(snakemake.log[0]) as log:
     # core dir once, before the parallel per-model builds
     warm = pio_build("host", Path(fw["project_dir"]) / "models" / "fixture", f"{fw['build_root']}/_warmup",
                      core_dir=fw["core_dir"], project_dir=fw["project_dir"], timeout_s=fw["build_timeout_s"],
-                     log=_LogFile(log))
+                     log=LoggerStream(log))
     if warm.status != "built":
         raise RuntimeError(f"PlatformIO warm-up build failed: {warm.reason}")
     info = {"versions": toolchain.versions(), "missing": toolchain.missing(),
