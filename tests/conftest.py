@@ -55,6 +55,19 @@ def wustl_frame(data_mirror: Path):
     return wustl.load(data_mirror / "wustl-ehms-2020" / "wustl-ehms-2020_with_attacks_categories.csv.gz")
 
 
+@pytest.fixture(scope="session")
+def smoke_config(smoke_run: Path) -> dict:
+    """The configuration the smoke run used: config.yaml with smoke.yaml merged over it."""
+    import yaml
+
+    from tinyids.config import deep_merge
+
+    merged: dict = {}
+    for name in ("config.yaml", "smoke.yaml"):
+        deep_merge(merged, yaml.safe_load((smoke_run / "config" / name).read_text()))
+    return merged
+
+
 def snakemake_command() -> list[str]:
     return [sys.executable, "-m", "snakemake"]
 

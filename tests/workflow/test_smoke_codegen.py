@@ -12,10 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import tinyids  # noqa: F401
-from tinyids.config import deep_merge
 
 pytestmark = pytest.mark.workflow
 
@@ -24,11 +22,8 @@ UNO_FLASH_BYTES = 16384    # and flash <= 16 KB for its code and constants
 
 
 @pytest.fixture(scope="module")
-def merged(smoke_run: Path) -> dict:
-    config: dict = {}
-    for name in ("config.yaml", "smoke.yaml"):
-        deep_merge(config, yaml.safe_load((smoke_run / "config" / name).read_text()))
-    return config
+def merged(smoke_config: dict) -> dict:
+    return smoke_config
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import tinyids  # noqa: F401
-from tinyids.config import deep_merge
 from tinyids.ibrahim2025 import settings as st
 
 pytestmark = pytest.mark.workflow
@@ -20,11 +18,8 @@ OUT = "results/ibrahim2025"
 
 
 @pytest.fixture(scope="module")
-def ib(smoke_run: Path) -> st.Settings:
-    merged: dict = {}
-    for name in ("config.yaml", "smoke.yaml"):
-        deep_merge(merged, yaml.safe_load((smoke_run / "config" / name).read_text()))
-    return st.from_config(merged)
+def ib(smoke_config: dict) -> st.Settings:
+    return st.from_config(smoke_config)
 
 
 @pytest.fixture(scope="module")

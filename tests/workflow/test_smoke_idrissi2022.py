@@ -12,10 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import tinyids  # noqa: F401
-from tinyids.config import deep_merge
 
 pytestmark = pytest.mark.workflow
 
@@ -25,11 +23,8 @@ KERAS = ("OM", "POM", "POM7")
 
 
 @pytest.fixture(scope="module")
-def merged(smoke_run: Path) -> dict:
-    config: dict = {}
-    for name in ("config.yaml", "smoke.yaml"):
-        deep_merge(config, yaml.safe_load((smoke_run / "config" / name).read_text()))
-    return config
+def merged(smoke_config: dict) -> dict:
+    return smoke_config
 
 
 @pytest.fixture(scope="module")
