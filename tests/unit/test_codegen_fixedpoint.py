@@ -5,7 +5,6 @@ never lets two live buffers overlap."""
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinyids.codegen import emit
+from tinyids.codegen import host, source
 from tinyids.codegen import fixedpoint as fx
 from tinyids.codegen.memory import Interval, check, plan
 
@@ -44,19 +43,18 @@ int main(void)
 
 @pytest.fixture(scope="module")
 def primitives(tmp_path_factory):
-    """The primitives exactly as emitted, compiled with the strict flags and UBSan."""
-    if shutil.which("gcc") is None:
-        pytest.fail("gcc is required to check the generated C (install build-essential)")
+    """The primitives exactly as generated sources inline them (the kernel files), compiled
+    with the strict flags and UBSan."""
+    try:
+        host.require_tool("gcc")
+    except host.BuildError as exc:
+        pytest.fail(str(exc))
     tmp = tmp_path_factory.mktemp("prims")
     src = tmp / "prims.c"
-    src.write_text(emit._PRELUDE + emit._PRIM_ASR + emit._PRIM_MBQM_SINGLE + emit._PRIM_MBQM_DOUBLE
-                   + emit._PRIM_CLAMP + emit._RECIPROCAL + _MAIN)
-    exe = tmp / "prims"
-    flags = ["-Wall", "-Wextra", "-Werror", "-std=c99", "-pedantic", "-O1"]
-    ubsan = ["-fsanitize=undefined", "-fno-sanitize-recover=all"]
-    res = subprocess.run(["gcc", *flags, *ubsan, str(src), "-o", str(exe)], capture_output=True, text=True)
-    if res.returncode != 0:  # no libubsan: still check the values
-        subprocess.run(["gcc", *flags, str(src), "-o", str(exe)], check=True)
+    src.write_text(source.inline(["tinyids_mbqm_single.h", "tinyids_mbqm_double.h", "tinyids_clamp.h",
+                                  "tinyids_reciprocal.h"]) + _MAIN)
+    exe = host.compile_c([src], tmp / "prims", flags=(*host.STRICT_FLAGS, "-O1", "-fsanitize=undefined",
+                                                      "-fno-sanitize-recover=all"))
 
     def run(lines: list[tuple]) -> list[int]:
         text = "".join(f"{op} {a} {b} {c}\n" for op, a, b, c in lines)

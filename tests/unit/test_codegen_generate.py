@@ -1,13 +1,12 @@
 """The generator's contract: the C API and constants of the header, portability (no float in
 the int8 path, no libc, weights in flash on AVR), errors that name what is unsupported, the
-preprocessing helper, and the workflow steps' reports."""
+preprocessing from a Deployable's steps, and the workflow steps' reports."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,8 @@ import pytest
 from tinyids import codegen
 from tinyids.codegen import host, pipeline, synthetic
 from tinyids.codegen.model import CodegenError
+from tinyids.study import deployable
+from tinyids.study.preprocessing import apply
 
 STRICT = ["-Wall", "-Wextra", "-Werror", "-std=c99", "-pedantic"]
 
@@ -38,13 +39,6 @@ def mlp(tmp_path_factory):
     return tmp / "mlp.tflite", X[100:]
 
 
-def _int8_section(source: str, ident: str) -> str:
-    """Kernels and predict(): everything between the prelude and the float helpers."""
-    start = source.index("static int")
-    end = source.index(f"static int32_t tinyids_{ident}_round_even")
-    return re.sub(r"/\*.*?\*/", "", source[start:end], flags=re.S)
-
-
 def test_header_declares_the_api_and_the_quantization_constants(cnn):
     g = codegen.generate(cnn[0], "idrissi2022_dedup_tMO")
     assert g.ident == "idrissi2022_dedup_tmo"
@@ -60,11 +54,14 @@ def test_header_declares_the_api_and_the_quantization_constants(cnn):
     assert g.operators == ["CONV_2D", "MAX_POOL_2D", "FULLY_CONNECTED", "SOFTMAX"]
 
 
-def test_int8_path_has_no_float_no_malloc_and_only_stdint(cnn, mlp):
+def test_int8_path_has_no_float_no_malloc_and_only_stdint(cnn, mlp, tmp_path):
     for path in (cnn[0], mlp[0]):
         g = codegen.generate(path, "m")
-        int8 = _int8_section(g.source, "m")
-        assert not re.search(r"\b(float|double)\b", int8)
+        c_path, _ = codegen.write(g, tmp_path)
+        # with the float API left out, the source builds with general-purpose registers only:
+        # gcc refuses any float or double there (x86-64 -mgeneral-regs-only)
+        host.compile_c([c_path], tmp_path / "m.o", flags=(*STRICT, "-O2", "-DTINYIDS_INT8_ONLY", "-mgeneral-regs-only"),
+                       include_dirs=[tmp_path], object_only=True)
         assert "malloc" not in g.source and "free(" not in g.source
         includes = re.findall(r"#\s*include\s*[<\"]([^>\"]+)", g.source)
         assert set(includes) <= {"stdint.h", "m.h", "avr/pgmspace.h", "pgmspace.h"}
@@ -125,53 +122,65 @@ def test_model_whose_output_is_a_reshape_copies_it_bit_exactly(tmp_path):
     assert report["bit_exact"], report
 
 
-def _compile_run(tmp: Path, c_path: Path, main: str, stdin: str = "") -> str:
+def _preprocess_rows(tmp: Path, c_path: Path, ident: str, raw: np.ndarray) -> np.ndarray:
+    """Run the generated preprocess() over float32 rows (binary in, binary out)."""
+    M = ident.upper()
+    main = (f'#include <stdio.h>\n#include "{c_path.stem}.h"\n'
+            "int main(int argc, char **argv)\n{\n"
+            f"    float r[TINYIDS_{M}_RAW_SIZE], x[TINYIDS_{M}_INPUT_SIZE];\n"
+            '    FILE *f = fopen(argv[1], "rb"), *g = fopen(argv[2], "wb");\n'
+            "    (void)argc;\n"
+            f"    while (fread(r, sizeof(float), TINYIDS_{M}_RAW_SIZE, f) == TINYIDS_{M}_RAW_SIZE) {{\n"
+            f"        tinyids_{ident}_preprocess(r, x);\n"
+            f"        fwrite(x, sizeof(float), TINYIDS_{M}_INPUT_SIZE, g);\n    }}\n"
+            "    fclose(f);\n    fclose(g);\n    return 0;\n}\n")
     (tmp / "main.c").write_text(main)
-    exe = tmp / "main"
-    subprocess.run(["gcc", *STRICT, "-O1", f"-I{c_path.parent}", str(tmp / "main.c"), str(c_path), "-o", str(exe)],
-                   check=True, capture_output=True, text=True)
-    return subprocess.run([str(exe)], input=stdin, check=True, capture_output=True, text=True).stdout
+    exe = host.compile_c([tmp / "main.c", c_path], tmp / "pre", flags=(*STRICT, "-O2"),
+                         include_dirs=[c_path.parent], libs=["-lm"])
+    raw = np.ascontiguousarray(raw, dtype=np.float32)
+    (tmp / "raw.bin").write_bytes(raw.tobytes())
+    host.run_tool([str(exe), str(tmp / "raw.bin"), str(tmp / "x.bin")])
+    return np.frombuffer((tmp / "x.bin").read_bytes(), dtype=np.float32).reshape(len(raw), -1)
 
 
-def test_preprocess_minmax_then_pca_matches_numpy(mlp, tmp_path):
+def test_preprocess_minmax_then_pca_matches_the_host_reference(mlp, tmp_path):
     rng = np.random.default_rng(0)
     scale, mn = rng.uniform(0.1, 2.0, 10), rng.normal(size=10)
     mean, comp = rng.normal(size=10), rng.normal(size=(7, 10))
-    meta = {"raw_feature_names": [f"f{i}" for i in range(10)], "threshold": 0.4,
-            "preprocessing": {"scaler": {"scale": scale.tolist(), "min": mn.tolist()},
-                              "pca": {"mean": mean.tolist(), "components": comp.tolist()}}}
-    g = codegen.generate(mlp[0], "p", meta)
+    steps = [{"op": "minmax", "scale": scale.tolist(), "min": mn.tolist()},
+             {"op": "pca", "mean": mean.tolist(), "components": comp.tolist()}]
+    dep = synthetic.deployable(mlp[0], "p", steps=steps, n_raw=10, probability=0.4)
+    g = codegen.generate(mlp[0], "p", dep)
     assert "PCA" in g.preprocessing and "#define TINYIDS_P_RAW_SIZE 10" in g.header
     c_path, _ = codegen.write(g, tmp_path)
-    raw = rng.normal(size=(20, 10))
-    main = ('#include <stdio.h>\n#include "p.h"\nint main(void){float r[10], x[7]; int n, i;\n'
-            'for (n = 0; n < 20; ++n) { for (i = 0; i < 10; ++i) if (scanf("%f", &r[i]) != 1) return 1;\n'
-            'tinyids_p_preprocess(r, x); for (i = 0; i < 7; ++i) printf("%.9g ", x[i]); printf("\\n"); }\nreturn 0;}\n')
-    out = _compile_run(tmp_path, c_path, main, "\n".join(" ".join(f"{v:.9g}" for v in row) for row in raw))
-    got = np.array([[float(v) for v in line.split()] for line in out.strip().splitlines()])
-    want = (raw.astype(np.float32) * scale + mn - mean) @ comp.T
-    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
-    # the deployable's threshold decides the class of a one-output model
-    assert g.positive_threshold == codegen.emit.positive_threshold_q(g.output_scale, g.output_zero_point, 0.4)
+    raw = rng.normal(size=(20, 10)).astype(np.float32)
+    got = _preprocess_rows(tmp_path, c_path, g.ident, raw)
+    want = apply(steps, raw)
+    # the PCA sums run in index order, numpy's matmul in its own: both are float32 sums of 10
+    # terms, within 10 eps32 of the sum of |terms| of each other
+    x = apply(steps[:1], raw)
+    bound = 10 * np.finfo(np.float32).eps * (np.abs(x - mean.astype(np.float32)) @ np.abs(comp.astype(np.float32)).T)
+    assert np.all(np.abs(got - want) <= bound + 1e-30)
+    # the deployable's decision.int8 decides the class of a one-output model
+    assert g.positive_threshold == dep.decision["int8"]
+    assert f"#define TINYIDS_P_POSITIVE_THRESHOLD {dep.decision['int8']}" in g.header
 
 
-def test_preprocess_l2_then_selection_matches_numpy(cnn, tmp_path):
+def test_preprocess_l2_then_selection_matches_the_host_reference(cnn, tmp_path):
     sel = [0, 2, 3, 5, 8, 9, 11, 12, 15]
-    meta = {"preprocessing": {"scaling": "x / ||x||_2 over the 16 encoded features (all-zero rows stay zero)",
-                              "all_features": [f"r{i}" for i in range(16)], "selected_indices": sel}}
-    g = codegen.generate(cnn[0], "q", meta)
+    steps = [{"op": "l2"}, {"op": "select", "indices": sel}]
+    dep = synthetic.deployable(cnn[0], "q", steps=steps, n_raw=16)
+    g = codegen.generate(cnn[0], "q", dep)
     c_path, _ = codegen.write(g, tmp_path)
     rng = np.random.default_rng(1)
-    raw = np.abs(rng.normal(size=(10, 16))) * rng.uniform(0.1, 1e4, size=(10, 1))
+    raw = (np.abs(rng.normal(size=(10, 16))) * rng.uniform(0.1, 1e4, size=(10, 1))).astype(np.float32)
     raw[0] = 0.0
-    main = ('#include <stdio.h>\n#include "q.h"\nint main(void){float r[16], x[9]; int n, i;\n'
-            'for (n = 0; n < 10; ++n) { for (i = 0; i < 16; ++i) if (scanf("%f", &r[i]) != 1) return 1;\n'
-            'tinyids_q_preprocess(r, x); for (i = 0; i < 9; ++i) printf("%.9g ", x[i]); printf("\\n"); }\nreturn 0;}\n')
-    out = _compile_run(tmp_path, c_path, main, "\n".join(" ".join(f"{v:.9g}" for v in row) for row in raw))
-    got = np.array([[float(v) for v in line.split()] for line in out.strip().splitlines()])
-    norms = np.linalg.norm(raw, axis=1, keepdims=True)
-    want = np.divide(raw, norms, out=np.zeros_like(raw), where=norms > 0)[:, sel]
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    got = _preprocess_rows(tmp_path, c_path, g.ident, raw)
+    want = apply(steps, raw)
+    np.testing.assert_array_equal(got[0], 0.0)  # an all-zero row stays zero
+    # the sum of 16 squares in index order (numpy sums pairwise) and a Newton square root
+    # within one ulp: each output within (16 / 2 + 2) eps32 of the reference, relatively
+    np.testing.assert_allclose(got, want, rtol=10 * np.finfo(np.float32).eps, atol=0)
 
 
 @pytest.mark.parametrize("target", ["avr_atmega328p", "cortex_m7"])
@@ -196,8 +205,7 @@ def test_pipeline_steps_write_reports_and_fail_on_mismatch(mlp, tmp_path):
     shutil.copy(tfl, deploy / "toy_m.tflite")
     y = np.zeros(len(X), np.int64)
     np.savez(deploy / "toy_m.npz", X_test=X, y_test=y)
-    (deploy / "toy_m.json").write_text(json.dumps({"class_names": ["normal", "attack"],
-                                                   "feature_names": [f"f{i}" for i in range(7)]}))
+    deployable.write(synthetic.deployable(tfl, "toy_m", study="toy"), deploy / "toy_m.json")
     info = pipeline.generate_files(deploy / "toy_m.tflite", deploy / "toy_m.json", out / "toy_m.c",
                                    out / "toy_m.h", out / "toy_m_codegen.json")
     assert info["api"]["predict"] == "int tinyids_toy_m_predict(const int8_t *in, int8_t *out)"
@@ -225,3 +233,23 @@ def test_pipeline_steps_write_reports_and_fail_on_mismatch(mlp, tmp_path):
         pipeline.parity_report(out / "toy_m.c", deploy / "toy_m.tflite", deploy / "toy_m.npz",
                                out / "toy_m_parity.json")
     assert json.loads((out / "toy_m_parity.json").read_text())["mismatching_outputs"] > 0
+
+
+def test_generate_files_reads_only_a_valid_deployable_naming_the_file(mlp, tmp_path):
+    from tinyids.study.deployable import DeployableError
+
+    tfl, _ = mlp
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    shutil.copy(tfl, deploy / "m.tflite")
+    out = tmp_path / "codegen"
+    # the shape the studies wrote before the contract: prose preprocessing, no typed steps
+    (deploy / "m.json").write_text(json.dumps({"class_names": ["normal", "attack"], "preprocessing": {
+        "scaling": "x / ||x||_2 over the features"}}))
+    with pytest.raises(DeployableError, match=r"m\.json: not a valid deployable"):
+        pipeline.generate_files(deploy / "m.tflite", deploy / "m.json", out / "m.c", out / "m.h", out / "m_codegen.json")
+    # a Deployable whose model.file is another model
+    deployable.write(synthetic.deployable(tfl, "other"), deploy / "other.json")
+    with pytest.raises(CodegenError, match=r"other\.json: model\.file is .*other\.tflite, but the model given is .*m\.tflite"):
+        pipeline.generate_files(deploy / "m.tflite", deploy / "other.json", out / "m.c", out / "m.h", out / "m_codegen.json")
+    assert not out.exists()

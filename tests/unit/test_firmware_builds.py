@@ -14,6 +14,7 @@ import pytest
 from tinyids.config import load_config
 from tinyids.firmware import adapter, build, emulate, fixture, pipeline, report
 from tinyids.firmware.boards import boards_from_config
+from tinyids.study import deployable
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -102,12 +103,13 @@ def test_int8_fixture_parity_on_every_emulated_board(int8_results, deployables, 
         assert r["status"] == "ok", (board, r["reason"])
         assert r["vectors"] == 30 and r["mismatches"] == 0, board
     # and the host build itself equals the independent numpy reference of the same arithmetic
-    spec = adapter.spec_from_deployable("fixture_int8", deployables, deployables / "fixture_int8.json", n_features=7)
+    spec = adapter.spec_from_deployable(deployable.read(deployables / "fixture_int8.json"), deployables)
     z = np.load(deployables / "fixture_int8.npz")
     idx = pipeline.emulation_sample(len(z["X_test"]), 30, 3)
     ref = fixture.int8_reference(spec.encode(z["X_test"][idx]))
     assert e["host_accuracy"] == pytest.approx(float(np.mean(ref == z["y_test"][idx])))
     assert rows["uno"]["device_accuracy"] == e["host_accuracy"]
+    assert e["host_vs_recorded_mismatches"] == 0  # the fixture's y_pred is the numpy reference
 
 
 def test_uno_counts_are_cycles_and_qemu_counts_are_instructions(int8_results):

@@ -1,4 +1,5 @@
-"""ibrahim2025 paper comparison: every paper figure appears with its citation, beside both protocols."""
+"""ibrahim2025 paper comparison: every paper figure appears with its citation, one ComparisonRow per
+protocol, ours the mean (and sd) over the folds."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from tinyids.ibrahim2025 import comparison
 from tinyids.ibrahim2025.sizes import SIZE_MEASURES
+from tinyids.study import comparison as comparison_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -18,41 +21,62 @@ def _paper_block() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())["ibrahim2025"]["paper"]
 
 
-def _metrics() -> pd.DataFrame:
+def _metrics(folds=(0,)) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     rows = []
     for protocol in ("paper", "sound"):
         for model in ("full", "pruned_paper", "pruned_span"):
-            row = {"protocol": protocol, "model": model, "fold": 0}
-            row.update({k: rng.uniform(0.9, 1.0) for k in ("accuracy", "precision", "recall", "f1", "roc_auc")})
-            row.update({k: int(rng.integers(1, 3000)) for k in ("tp", "tn", "fp", "fn")})
-            row["attack_share"] = 0.5
-            row.update(int8_accuracy=0.8, latency_int8_median_us=50.0)
-            row.update({k: float(rng.integers(10_000, 4_000_000)) for k, _ in SIZE_MEASURES})
-            rows.append(row)
+            for fold in folds:
+                row = {"study": "ibrahim2025", "protocol": protocol, "model": model, "run": fold, "test_set": "test"}
+                row.update({k: rng.uniform(0.9, 1.0) for k in ("accuracy", "precision", "recall", "f1", "roc_auc")})
+                row.update({k: int(rng.integers(1, 3000)) for k in ("tp", "tn", "fp", "fn")})
+                row["attack_share"] = 0.5
+                row.update(int8_accuracy=0.8, latency_int8_median_us=50.0)
+                row.update({k: float(rng.integers(10_000, 4_000_000)) for k, _ in SIZE_MEASURES})
+                rows.append(row)
     return pd.DataFrame(rows)
 
 
-def test_comparison_has_tables_2_4_5_with_citations_for_both_protocols():
+def test_comparison_has_tables_2_4_5_with_citations_one_row_per_protocol():
     metrics, paper = _metrics(), _paper_block()
     table = comparison.comparison_table(metrics, paper)
+    assert tuple(table.columns[: len(comparison_file.COLUMNS)]) == comparison_file.COLUMNS
     for cite in (paper["table2"]["cite"], paper["table4"]["cite"], paper["table5"]["cite"]):
-        assert (table["source"] == cite).any(), cite
-    acc = table[(table["source"] == paper["table2"]["cite"]) & (table["quantity"] == "accuracy")].iloc[0]
+        assert (table["table"] == cite).any(), cite
+    # the paper's citation comes from config, beside where in the paper the figure stands
+    assert (table["citation"].str.startswith(paper["citation"])).all()
+    acc = table[(table["table"] == paper["table2"]["cite"]) & (table["quantity"] == "accuracy")]
+    assert set(acc["protocol"]) == {"paper", "sound"} and len(acc) == 2
+    sound = acc[acc["protocol"] == "sound"].iloc[0]
     expect = metrics[(metrics.protocol == "sound") & (metrics.model == "full")]["accuracy"].iloc[0]
-    assert acc["paper"] == paper["table2"]["accuracy"] and acc["ours_sound_protocol"] == expect
+    assert sound["paper_value"] == paper["table2"]["accuracy"] and sound["our_value"] == expect
+    assert sound["n_runs"] == 1 and np.isnan(sound["our_sd"]) and sound["unit"] == "fraction"
     # Table 4 is compared with every pruning variant
-    t4 = table[(table["source"] == paper["table4"]["cite"]) & (table["quantity"] == "accuracy")]
+    t4 = table[(table["table"] == paper["table4"]["cite"]) & (table["quantity"] == "accuracy")]
     assert set(t4["model"]) == {"pruned_paper", "pruned_span"}
     # literature rows of Table 5 carry the paper figure and no figure of ours
-    knn = table[table["quantity"].str.contains("KNN")].iloc[0]
-    assert knn["paper"] == 0.90 and np.isnan(knn["ours_paper_protocol"])
+    knn = table[table["quantity"].str.contains("KNN")]
+    assert (knn["paper_value"] == 0.90).all() and knn["our_value"].isna().all() and (knn["n_runs"] == 0).all()
+    assert (knn["model"] == comparison_file.NO_MODEL).all()
+    sizes = table[table["quantity"].str.startswith("size: ")]
+    assert set(sizes["unit"]) == {"bytes", "count"}
 
 
-def test_markdown_names_protocols_sizes_and_smoke_status():
+def test_our_value_is_the_mean_and_sample_sd_over_the_folds():
+    metrics, paper = _metrics(folds=(0, 1, 2)), _paper_block()
+    table = comparison.comparison_table(metrics, paper)
+    row = table[(table["table"] == paper["table2"]["cite"]) & (table["quantity"] == "f1") & (table["protocol"] == "paper")].iloc[0]
+    folds = metrics[(metrics.protocol == "paper") & (metrics.model == "full")]["f1"]
+    assert row["our_value"] == pytest.approx(folds.mean()) and row["our_sd"] == pytest.approx(folds.std(ddof=1))
+    assert row["n_runs"] == 3
+    md = comparison.markdown(table, metrics, paper, smoke=False)
+    assert f"{row['our_value']:.4f} ± {row['our_sd']:.4f} (n=3)" in md
+
+
+def test_markdown_keeps_the_two_protocol_columns_and_names_sizes_and_smoke_status():
     metrics, paper = _metrics(), _paper_block()
     table = comparison.comparison_table(metrics, paper)
     md = comparison.markdown(table, metrics, paper, smoke=True)
-    assert "Smoke run" in md and "paper protocol" in md and "sound protocol" in md
-    assert "formula (7)-(8)" in md and "84KB" in md and "int8" in md
+    assert "Smoke run" in md and "ours (paper protocol)" in md and "ours (sound protocol)" in md
+    assert "formula (7)-(8)" in md and "84KB" in md and "int8" in md and paper["citation"] in md
     assert "Smoke run" not in comparison.markdown(table, metrics, paper, smoke=False)

@@ -9,11 +9,12 @@ import pytest
 from tinyids.ibrahim2025 import features as feat
 from tinyids.ibrahim2025 import protocols
 from tinyids.ibrahim2025.settings import Settings
+from tinyids.study.sampling import stratified_subsample
 
 
 @pytest.fixture(scope="module")
 def slice_frame(wustl_frame: pd.DataFrame) -> pd.DataFrame:
-    return feat.stratified_subsample(wustl_frame, 1500, seed=5)
+    return stratified_subsample(wustl_frame, 1500, 5, by=feat.LABEL)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from tinyids.idrissi2022 import comparison
+from tinyids.study import comparison as study_comparison
+from tinyids.tables import MISSING
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,32 +30,47 @@ def fake_metrics() -> pd.DataFrame:
                 "tM": (0.9, 300_000, 100_000, 26_365), "tMO": (0.7, 15_000, 4_000 + seed, 645),
                 "tMOP": (0.6, 15_000, 3_000, 245),
             }.items():
-                rows.append({"protocol": protocol, "seed": seed, "variant": variant, "source": "testbed",
+                rows.append({"protocol": protocol, "run": seed, "model": variant, "source": "testbed",
                              "accuracy": acc + 0.01 * seed, "keras_bytes": keras_b, "tflite_bytes": tfl,
                              "params": params})
     return pd.DataFrame(rows)
 
 
+def _row(table, variant, quantity):
+    sel = table[(table["model"] == variant) & table["quantity"].str.startswith(quantity)]
+    return sel.iloc[0]
+
+
 def test_every_table_ii_figure_and_both_parameter_counts_appear_per_protocol(paper):
     table = comparison.compare(fake_metrics(), paper)
+    assert tuple(table.columns[: len(study_comparison.COLUMNS)]) == study_comparison.COLUMNS
     for protocol in ("paper", "dedup"):
         sub = table[table["protocol"] == protocol]
         assert len(sub) == 2 * len(paper["table2"]) + len(paper["parameters"])
-        assert set(sub["variant"]) == set(paper["table2"])
-    om_acc = table[(table["variant"] == "OM") & (table["figure"] == "accuracy_percent")].iloc[0]
-    assert om_acc["paper"] == paper["table2"]["OM"]["accuracy_percent"]
-    assert om_acc["ours_mean"] == pytest.approx(91.5) and om_acc["n_seeds"] == 2
-    assert om_acc["difference"] == pytest.approx(om_acc["ours_mean"] - om_acc["paper"])
-    assert paper["citation"] in om_acc["citation"]
+        assert set(sub["model"]) == set(paper["table2"])
+    om_acc = _row(table, "OM", "accuracy_percent")
+    assert om_acc["paper_value"] == paper["table2"]["OM"]["accuracy_percent"] and om_acc["unit"] == "%"
+    assert om_acc["our_value"] == pytest.approx(91.5) and om_acc["n_runs"] == 2
+    assert om_acc["our_sd"] == pytest.approx(np.std([91.0, 92.0], ddof=1))
+    assert om_acc["difference"] == pytest.approx(om_acc["our_value"] - om_acc["paper_value"])
+    assert om_acc["table"] == paper["table2"]["OM"]["where"] and om_acc["citation"] == paper["citation"]
+
+
+def test_one_seed_has_no_standard_deviation(paper):
+    metrics = fake_metrics()
+    table = comparison.compare(metrics[metrics["run"] == 1], paper)
+    row = _row(table, "POM", "accuracy_percent")
+    assert row["n_runs"] == 1 and np.isnan(row["our_sd"])
 
 
 def test_sizes_read_kb_as_kibibytes_and_compare_the_matching_file(paper):
     table = comparison.compare(fake_metrics(), paper)
-    tmo = table[(table["variant"] == "tMO") & table["figure"].str.startswith("size")].iloc[0]
-    assert tmo["figure"].endswith("(tflite_bytes)") and tmo["ours_mean"] == pytest.approx(4001.5)
-    om = table[(table["variant"] == "OM") & table["figure"].str.startswith("size")].iloc[0]
-    assert om["figure"].endswith("(keras_bytes)")
-    assert om["paper"] == paper["table2"]["OM"]["size"]["value"] * comparison.UNIT_BYTES[paper["table2"]["OM"]["size"]["unit"]]
+    tmo = _row(table, "tMO", "size")
+    assert tmo["quantity"].endswith("(tflite_bytes)") and tmo["our_value"] == pytest.approx(4001.5)
+    assert tmo["unit"] == "bytes"
+    om = _row(table, "OM", "size")
+    assert om["quantity"].endswith("(keras_bytes)")
+    assert om["paper_value"] == paper["table2"]["OM"]["size"]["value"] * comparison.UNIT_BYTES[paper["table2"]["OM"]["size"]["unit"]]
 
 
 def test_markdown_marks_smoke_runs_and_cites_the_paper(paper):
@@ -61,10 +78,13 @@ def test_markdown_marks_smoke_runs_and_cites_the_paper(paper):
     text = comparison.to_markdown(table, smoke=True, citation=paper["citation"])
     assert "Smoke run" in text and paper["citation"] in text
     assert text.count("| paper | ") == len(table[table["protocol"] == "paper"])
+    assert "91.50 ± 0.71 (n=2)" in text
 
 
 def test_a_missing_variant_is_reported_as_not_available(paper):
     metrics = fake_metrics()
-    table = comparison.compare(metrics[metrics["variant"] != "tMOP"], paper)
-    row = table[(table["variant"] == "tMOP") & (table["figure"] == "accuracy_percent")].iloc[0]
-    assert np.isnan(row["ours_mean"]) and np.isnan(row["difference"])
+    table = comparison.compare(metrics[metrics["model"] != "tMOP"], paper)
+    row = _row(table, "tMOP", "accuracy_percent")
+    assert np.isnan(row["our_value"]) and np.isnan(row["difference"]) and row["n_runs"] == 0
+    text = comparison.to_markdown(table, smoke=False)
+    assert f"| paper | tMOP | accuracy_percent | 96.69 % ({paper['table2']['tMOP']['where']}) | {MISSING} | {MISSING} |" in text

@@ -6,7 +6,6 @@ records (16 numeric features, normal/DoS/Probe/R2L/U2R) so they need no workflow
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ import pytest
 import tinyids  # noqa: F401
 from tinyids import compress
 from tinyids.idrissi2022 import arena, deploy, evaluation, models, protocols, standin, variants
+from tinyids.study import deployable as study_deployable
 
 pytestmark = pytest.mark.slow
 
@@ -118,18 +118,18 @@ def test_deployable_files_follow_the_contract(tmo, prepared, tmp_path):
     _, _, _, folder = tmo
     row, _ = evaluation.evaluate_variant("tMO", prepared, keras_file=folder / "tMO.h5", tflite_file=folder / "tMO.tflite")
     name = deploy.deploy_name("dedup", "tMO")
-    meta = deploy.write(tflite_file=folder / "tMO.tflite", prepared=prepared, variant="tMO", protocol="dedup", seed=SEED,
-                        source="standin", metrics=row, out_tflite=tmp_path / f"{name}.tflite",
-                        out_npz=tmp_path / f"{name}.npz", out_json=tmp_path / f"{name}.json")
+    dep = deploy.write(tflite_file=folder / "tMO.tflite", prepared=prepared, variant="tMO", protocol="dedup", seed=SEED,
+                       source="standin", metrics=row, out_tflite=tmp_path / f"{name}.tflite",
+                       out_npz=tmp_path / f"{name}.npz", out_json=tmp_path / f"{name}.json")
     with np.load(tmp_path / f"{name}.npz") as z:
         assert z["X_test"].dtype == np.float32 and z["X_test"].shape == prepared.x_test.shape
         assert np.array_equal(z["y_test"], prepared.y_test)
         # fed exactly as stored: the LiteRT accuracy on X_test is the accuracy in the metadata
         acc = np.mean(evaluation.predict_tflite(tmp_path / f"{name}.tflite", z["X_test"]) == z["y_test"])
-    on_disk = json.loads((tmp_path / f"{name}.json").read_text())
-    assert on_disk["accuracy"] == pytest.approx(acc) == pytest.approx(meta["accuracy"])
-    assert on_disk["feature_names"] == list(standin.FEATURES) and on_disk["class_names"] == list(standin.CLASSES)
-    assert on_disk["input_quantization"]["scale"] > 0 and on_disk["input_shape"] == [1, 16, 1]
+    on_disk = study_deployable.read(tmp_path / f"{name}.json")
+    assert on_disk.accuracy == pytest.approx(acc) == pytest.approx(dep.accuracy)
+    assert on_disk.feature_names == list(standin.FEATURES) and on_disk.class_names == list(standin.CLASSES)
+    assert on_disk.input_quantization["scale"] > 0 and on_disk.extra["input_shape"] == [1, 16, 1]
 
 
 def test_arena_bisection_finds_the_smallest_working_tflm_arena(tmo, prepared, tmp_path):

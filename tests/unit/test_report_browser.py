@@ -18,8 +18,9 @@ def test_index_page_shows_scorecard_and_pareto_in_chromium(tmp_path: Path):
     points = pd.DataFrame({"study": ["srm2025", "idrissi2022"], "model": ["rf", "tMO"], "protocol": ["p", "p"],
                            "accuracy": [0.97, 0.95], "size_bytes": [50_000, 2_000]})
     plot_pareto(points, tmp_path / "pareto.png", "test")
-    card = build_scorecard([pd.DataFrame({"study": ["s"], "table": ["T"], "quantity": ["accuracy"], "protocol": ["p"],
-                                          "paper_value": [0.9], "our_value": [0.91], "citation": ["c"]})],
+    card = build_scorecard([pd.DataFrame({"study": ["s"], "table": ["T"], "quantity": ["accuracy"], "unit": ["fraction"],
+                                          "protocol": ["p"], "model": ["m"], "paper_value": [0.9], "our_value": [0.91],
+                                          "our_sd": [0.01], "n_runs": [3], "citation": ["c"]})],
                            {"default": 0.01})
     page = tmp_path / "index.html"
     page.write_text(render_index("tinyids report", card, [("pareto", tmp_path / "pareto.png", "Pareto")]))
@@ -31,7 +32,7 @@ def test_index_page_shows_scorecard_and_pareto_in_chromium(tmp_path: Path):
 
 def test_hidden_image_is_reported_invisible(tmp_path: Path):
     page = tmp_path / "broken.html"
-    card = pd.DataFrame(columns=["study", "table", "quantity", "protocol", "paper_value", "our_value", "difference", "verdict"])
+    card = build_scorecard([], {"default": 0.01})
     html = render_index("empty", card, [])
     html = html.replace("</body>", "<img data-key='pareto' src='missing.png'></body>")
     page.write_text(html)

@@ -1,9 +1,10 @@
-"""srm2025 C exports: every tiny model compiles with gcc and predicts what Python predicts; the
-int8 TFLite tiny NN is full-integer and its metadata carries its host predictions."""
+"""srm2025 C exports: every tiny model compiles with gcc and predicts what Python predicts; each
+export is a valid Deployable whose typed steps turn the raw columns into the model input; the
+int8 TFLite tiny NN is full-integer and its int8 threshold decides exactly as '> 0.5'; the fit ->
+export hand-over files rebuild the same models."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -11,9 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tinyids.srm2025.export import c_float, export_c_model, export_tflite_model, run_c_model, tiny_nn_to_tflite
+from tinyids.srm2025.export import (
+    c_float, deploy_context, export_c_model, export_tflite_model, run_c_model, tiny_nn_to_tflite, tiny_nn_decision,
+)
+from tinyids.study import deployable, preprocessing
 from tinyids.srm2025.preprocessing import targets
-from tinyids.srm2025.protocols import stratified_subsample
+from tinyids.srm2025.protocols import SUBSAMPLE_STRATA
+from tinyids.study.sampling import stratified_subsample
 from tinyids.srm2025.tiny import fit_tiny_models
 
 
@@ -31,17 +36,25 @@ TINY_CFG = {
 
 @pytest.fixture(scope="module")
 def exported(nslkdd_train_frame, nslkdd_test_frame, tmp_path_factory):
-    train = stratified_subsample(nslkdd_train_frame, 1500, seed=7)
-    test = stratified_subsample(nslkdd_test_frame, 1500, seed=7)
+    train = stratified_subsample(nslkdd_train_frame, 1500, 7, by=SUBSAMPLE_STRATA)
+    test = stratified_subsample(nslkdd_test_frame, 1500, 7, by=SUBSAMPLE_STRATA)
     features, models, _, _ = fit_tiny_models(TINY_CFG, train, targets(train, "binary"), seed=0)
     x, y = features.transform(test), targets(test, "binary")
+    x_raw = features.preprocessor_._encode(test)[:, features.columns_].astype(np.float32)
     out = tmp_path_factory.mktemp("srm2025_deploy")
-    records = {name: export_c_model(name, m, out, x, y, {"protocol": "standard"}) for name, m in models.items()}
-    return out, models, x, y, records, features.transform(train)
+    context = _context(features)
+    records = {name: export_c_model(name, m, out, x, y, context, x_raw) for name, m in models.items()}
+    return out, models, x, y, records, features.transform(train), context, x_raw
+
+
+def _context(features):
+    bundle = {"features": features, "protocol": "standard", "seed": 0, "class_names": ["normal", "attack"],
+              "train_file": "KDDTrain+_20Percent", "n_train": 1500}
+    return deploy_context(bundle, "KDDTest+")
 
 
 def test_every_tiny_c_export_compiles_and_matches_python_on_every_test_row(exported):
-    out, models, x, y, records, _ = exported
+    out, models, x, y, records, *_ = exported
     for name, model in models.items():
         pred, score, latency_us = run_c_model(name, out, x, include_dirs=[out / "emlearn"])
         assert np.array_equal(pred, model.predict(x)), name
@@ -51,22 +64,25 @@ def test_every_tiny_c_export_compiles_and_matches_python_on_every_test_row(expor
 
 
 def test_exact_float32_thresholds_make_the_emlearn_forest_reproduce_sklearn(exported):
-    _, models, x, _, records, _ = exported
+    _, models, x, _, records, *_ = exported
     assert records["tiny_rf"]["c_vs_sklearn_mismatches"] == 0
     assert np.array_equal(models["tiny_rf"].predict(x), models["tiny_rf"].forest.predict(x))
 
 
 def test_export_writes_sources_test_vectors_and_metadata_for_the_firmware_stage(exported):
-    out, models, x, y, _, _ = exported
+    out, models, x, y, *_ = exported
     for name in models:
         for ext in ("c", "h", "npz", "json"):
             assert (out / f"{name}.{ext}").stat().st_size > 0
+        dep = deployable.read(out / f"{name}.json")
         vectors = np.load(out / f"{name}.npz")
         assert vectors["X_test"].dtype == np.float32 and np.array_equal(vectors["X_test"], x)
         assert np.array_equal(vectors["y_test"], y)
-        meta = json.loads((out / f"{name}.json").read_text())
-        assert meta["host_predictions"] == models[name].predict(x).tolist()
-        assert meta["n_features"] == x.shape[1] and "-ffp-contract=off" in meta["compile_flags"]
+        assert np.array_equal(dep.test_array("y_pred"), models[name].predict(x))
+        assert dep.model["format"] == "c-float" and dep.decision == {"rule": "argmax"}
+        assert dep.n_inputs == x.shape[1] and "-ffp-contract=off" in dep.model["compile_flags"]
+        assert dep.accuracy == pytest.approx(np.mean(models[name].predict(x) == y))
+        assert dep.model.get("include_dirs", []) == (["emlearn"] if name == "tiny_nn" else [])
         header = (out / f"{name}.h").read_text()
         assert f"srm2025_{name}_predict" in header and f"srm2025_{name}_score" in header
     assert "int8_t" in (out / "tiny_svm.c").read_text()
@@ -81,21 +97,25 @@ def test_c_float_literals_round_trip_float32():
 def test_tiny_nn_becomes_a_full_integer_int8_tflite_that_agrees_with_the_float_model(exported, tmp_path: Path):
     from tinyids import litert
 
-    _, models, x, y, _, x_train = exported
+    _, models, x, y, _, x_train, context, x_raw = exported
     tflite = tiny_nn_to_tflite(models["tiny_nn"], x_train[:200])
     interp = litert.make_interpreter(tflite)
     assert interp.get_input_details()[0]["dtype"] == np.int8
     assert interp.get_output_details()[0]["dtype"] == np.int8
-    rec = export_tflite_model("tiny_nn_int8", tflite, tmp_path, x, y, {"protocol": "standard"})
-    meta = json.loads((tmp_path / "tiny_nn_int8.json").read_text())
+    rec = export_tflite_model("tiny_nn_int8", tflite, tmp_path, x, y, context, x_raw)
+    dep = deployable.read(tmp_path / "tiny_nn_int8.json")
     proba = litert.predict_float_features(interp, x).reshape(-1)
-    assert meta["host_predictions"] == (proba > 0.5).astype(int).tolist()
+    assert dep.test_array("y_pred").tolist() == (proba > 0.5).astype(int).tolist()
+    # the typed decision on the raw int8 output decides exactly as today's "dequantized > 0.5"
+    raw = litert.run_raw(interp, litert.input_quantization(interp).quantize(x)).reshape(-1).astype(np.int32)
+    assert dep.decision["rule"] == "threshold" and np.array_equal(raw >= dep.decision["int8"], proba > 0.5)
+    assert dep.accuracy == pytest.approx(np.mean((proba > 0.5) == y))
     assert rec["tflite_bytes"] == (tmp_path / "tiny_nn_int8.tflite").stat().st_size
     assert np.mean((proba > 0.5) == models["tiny_nn"].predict(x)) > 0.95
 
 
 def test_plain_emlearn_check_counts_disagreements_with_sklearn(exported):
-    _, _, x, _, records, _ = exported
+    _, _, x, _, records, *_ = exported
     # the figure is measured, never assumed: a count between 0 and the number of rows
     assert 0 <= records["tiny_rf"]["plain_emlearn_vs_sklearn_mismatches"] <= len(x)
 
@@ -103,9 +123,55 @@ def test_plain_emlearn_check_counts_disagreements_with_sklearn(exported):
 def test_metadata_names_the_preprocessing_constants(nslkdd_train_frame):
     from tinyids.srm2025.preprocessing import TinyFeatures
 
-    train = stratified_subsample(nslkdd_train_frame, 500, seed=1)
+    train = stratified_subsample(nslkdd_train_frame, 500, 1, by=SUBSAMPLE_STRATA)
     fs = TinyFeatures(k=5).fit(train, targets(train, "binary"))
     consts = pd.DataFrame(fs.constants())
     assert list(consts["name"]) == fs.feature_names()
     raw = fs.preprocessor_._encode(train)[:, fs.columns_]
     assert np.allclose((raw - consts["min"].to_numpy()) * consts["scale"].to_numpy(), fs.transform(train), atol=1e-6)
+
+
+def test_every_export_is_a_deployable_whose_steps_turn_the_raw_columns_into_x_test(exported):
+    out, models, x, _, _, _, context, x_raw = exported
+    for name in models:
+        dep = deployable.read(out / f"{name}.json")
+        assert dep.raw_feature_names == context.raw_feature_names and dep.doc["test_vectors"]["has_raw"]
+        assert [s["op"] for s in dep.steps] == ["offset_scale"]
+        got = preprocessing.apply(dep.steps, dep.test_array("X_raw"))
+        assert np.allclose(got, x, rtol=0, atol=1e-6), name
+
+
+def test_the_int8_threshold_reproduces_strictly_above_one_half_on_every_output_value():
+    from tinyids.litert import Quantization
+
+    # the usual sigmoid output quantization: q = 0 is exactly 0.5, so ">= 0.5" would call it attack
+    q = Quantization(1 / 256, -128)
+    decision = tiny_nn_decision(q, "sigmoid")
+    assert decision["int8"] == 1 and decision["probability"] > 0.5
+    assert deployable.threshold_int8(q.scale, q.zero_point, decision["probability"]) == 1
+    values = np.arange(-128, 128)
+    assert np.array_equal(values >= decision["int8"], q.dequantize(values) > 0.5)
+
+
+def test_handover_files_rebuild_models_that_predict_exactly_as_the_fitted_ones(nslkdd_train_frame, nslkdd_test_frame, tmp_path: Path):
+    from tinyids.srm2025 import handover
+
+    train = stratified_subsample(nslkdd_train_frame, 800, 3, by=SUBSAMPLE_STRATA)
+    test = stratified_subsample(nslkdd_test_frame, 400, 3, by=SUBSAMPLE_STRATA)
+    cfg = {**TINY_CFG, "models": ["tiny_lr", "tiny_nn", "tiny_hybrid"]}  # the hybrid needs rf and svm unlisted
+    features, models, seconds, _ = fit_tiny_models(cfg, train, targets(train, "binary"), seed=1)
+    x, y = features.transform(test), targets(test, "binary")
+    bundle = {"protocol": "standard", "train_file": "KDDTrain+_20Percent", "target": "binary",
+              "class_names": ["normal", "attack"], "features": features, "models": models, "train_seconds": seconds,
+              "tests": {"KDDTest+": (x, y)}, "raw_tests": {"KDDTest+": x[::-1].copy()},
+              "representative": features.transform(train)[:50], "n_train": len(train), "seed": 1}
+    written = handover.save(bundle, tmp_path / "tiny")
+    assert sorted(p.name for p in written) == sorted(Path(f).name for f in handover.files("x", cfg["models"]))
+    back = handover.load(tmp_path / "tiny")
+    assert list(back["models"]) == cfg["models"] and back["train_seconds"] == seconds
+    for name, model in models.items():
+        assert np.array_equal(back["models"][name].predict(x), model.predict(x)), name
+        assert np.array_equal(back["models"][name].score(x), model.score(x)), name
+    assert back["features"].constants() == features.constants() and back["features"].feature_names() == features.feature_names()
+    assert np.array_equal(back["tests"]["KDDTest+"][0], x) and np.array_equal(back["raw_tests"]["KDDTest+"], x[::-1])
+    assert np.array_equal(back["representative"], bundle["representative"])

@@ -1,53 +1,84 @@
-"""srm2025 paper comparison: loss = 1 - metric (FPR as is), published values beside ours."""
+"""srm2025 paper comparison: loss = 1 - metric (FPR as is), published values beside ours, written
+as ComparisonRows (the test set in ``protocol``, ours the mean over the runs)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tinyids.srm2025.paper import comparison_markdown, comparison_table
+from tinyids.study import comparison
 
 PAPER = {
     "thesis_table_7_1": {"citation": "thesis Table 7.1", "losses": {"rf": {"accuracy": 0.02, "fpr": 0.02}}},
     "tavallaee2009": {
         "citation": "Tavallaee 2009",
         "train_file": "KDDTrain+_20Percent",
-        "accuracy_percent": {"KDDTest+": {"Random Forests": 80.0}, "KDDTest-21": {"Random Forests": 60.0}},
+        "accuracy_percent": {"KDDTest+": {"Random Forests": 80.0}, "KDDTest-21": {"Random Forests": 60.0, "J48": 63.97}},
         "counterparts": {"Random Forests": "rf"},
     },
 }
 
 
-def _metrics() -> pd.DataFrame:
+def _metrics(runs=(7,)) -> pd.DataFrame:
     rows = []
-    for protocol, test_set, acc in (("thesis", "holdout", 0.99), ("standard", "KDDTest+", 0.78), ("standard", "KDDTest-21", 0.57)):
-        for model, shift in (("rf", 0.0), ("tiny_rf", -0.01)):
-            rows.append({
-                "protocol": protocol, "test_set": test_set, "model": model, "train_file": "KDDTrain+_20Percent",
-                "accuracy": acc + shift, "precision_weighted": acc, "recall_weighted": acc, "fpr": 0.1, "roc_auc": 0.9,
-            })
+    for run in runs:
+        for protocol, test_set, acc in (("thesis", "holdout", 0.99), ("standard", "KDDTest+", 0.78), ("standard", "KDDTest-21", 0.57)):
+            for model, shift in (("rf", 0.0), ("tiny_rf", -0.01)):
+                rows.append({
+                    "study": "srm2025", "protocol": protocol, "test_set": test_set, "model": model, "run": run,
+                    "train_file": "KDDTrain+_20Percent", "accuracy": acc + shift + 0.01 * (run - runs[0]),
+                    "precision_weighted": acc, "recall_weighted": acc, "fpr": 0.1, "roc_auc": 0.9,
+                })
     return pd.DataFrame(rows)
+
+
+def _one(frame: pd.DataFrame, **where) -> pd.Series:
+    sel = frame
+    for key, value in where.items():
+        sel = sel[sel[key] == value]
+    assert len(sel) == 1, where
+    return sel.iloc[0]
 
 
 def test_losses_are_one_minus_metric_and_fpr_as_is_beside_the_thesis_values():
     table = comparison_table(_metrics(), PAPER)
-    thesis = table[(table["comparison"] == "thesis_table_7_1_loss") & (table["model"] == "rf") & (table["test_set"] == "holdout")]
-    acc = thesis[thesis["metric"] == "loss_accuracy"].iloc[0]
-    assert np.isclose(acc["ours"], 0.01) and acc["paper_value"] == 0.02 and np.isclose(acc["difference"], -0.01)
-    fpr = thesis[thesis["metric"] == "fpr"].iloc[0]
-    assert np.isclose(fpr["ours"], 0.1)
-    assert np.isnan(thesis[thesis["metric"] == "loss_roc_auc"].iloc[0]["paper_value"])  # not in this paper block
-    assert (table["paper_citation"] != "").all()
+    assert tuple(table.columns[: len(comparison.COLUMNS)]) == comparison.COLUMNS
+    acc = _one(table, table="thesis_table_7_1_loss", model="rf", protocol="thesis/holdout", quantity="loss_accuracy")
+    assert np.isclose(acc["our_value"], 0.01) and acc["paper_value"] == 0.02
+    assert acc["n_runs"] == 1 and np.isnan(acc["our_sd"]) and acc["unit"] == "fraction"
+    fpr = _one(table, table="thesis_table_7_1_loss", model="rf", protocol="thesis/holdout", quantity="fpr")
+    assert np.isclose(fpr["our_value"], 0.1)
+    auc = _one(table, table="thesis_table_7_1_loss", model="rf", protocol="thesis/holdout", quantity="loss_roc_auc")
+    assert np.isnan(auc["paper_value"])  # not in this paper block
+    assert set(table["citation"]) == {"thesis Table 7.1", "Tavallaee 2009"}
+
+
+def test_our_value_is_the_mean_and_sd_over_the_runs():
+    table = comparison_table(_metrics(runs=(7, 8, 9)), PAPER)
+    acc = _one(table, table="tavallaee2009_accuracy", model="rf", protocol="standard/KDDTest+")
+    assert acc["our_value"] == pytest.approx(0.79) and acc["our_sd"] == pytest.approx(0.01) and acc["n_runs"] == 3
 
 
 def test_tavallaee_baselines_sit_beside_our_standard_protocol_counterparts():
     table = comparison_table(_metrics(), PAPER)
-    tav = table[table["comparison"] == "tavallaee2009_accuracy"]
-    matched = tav[(tav["paper_model"] == "Random Forests") & (tav["test_set"] == "KDDTest-21")].iloc[0]
-    assert matched["model"] == "rf" and np.isclose(matched["ours"], 0.57) and np.isclose(matched["paper_value"], 0.60)
+    tav = table[table["table"] == "tavallaee2009_accuracy"]
+    matched = _one(tav, paper_model="Random Forests", protocol="standard/KDDTest-21")
+    assert matched["model"] == "rf" and np.isclose(matched["our_value"], 0.57) and np.isclose(matched["paper_value"], 0.60)
+    # a published learner without a counterpart keeps its figure, with none of ours
+    j48 = _one(tav, paper_model="J48")
+    assert j48["model"] == comparison.NO_MODEL and np.isnan(j48["our_value"]) and j48["n_runs"] == 0
     # our models without a published counterpart are listed too, with no paper value
     assert tav[(tav["model"] == "tiny_rf")]["paper_value"].isna().all()
-    assert set(tav["protocol"]) == {"standard"}
+    assert set(tav["protocol"]) == {"standard/KDDTest+", "standard/KDDTest-21"}
+
+
+def test_comparison_file_round_trips_through_the_comparison_reader(tmp_path):
+    table = comparison_table(_metrics(), PAPER)
+    comparison.write(table, tmp_path / "paper_comparison.csv")
+    back = comparison.read(tmp_path / "paper_comparison.csv")
+    assert len(back) == len(table) and list(back["quantity"]) == list(table["quantity"])
 
 
 def test_markdown_names_citations_protocols_and_the_measured_gap():
@@ -56,3 +87,4 @@ def test_markdown_names_citations_protocols_and_the_measured_gap():
     assert "thesis Table 7.1" in md and "Tavallaee 2009" in md and "Smoke run" in md
     assert "ours thesis/holdout" in md and "ours standard/KDDTest-21" in md
     assert "Accuracy drop from the thesis holdout to KDDTest+: mean 0.210" in md
+    assert "| Random Forest | 0.02 | 0.010 |" in md  # thesis value beside ours, one formatter

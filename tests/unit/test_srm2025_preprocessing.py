@@ -8,17 +8,18 @@ import pytest
 
 from tinyids.errors import ConfigError, DataError
 from tinyids.srm2025.preprocessing import KddPreprocessor, TinyFeatures, attack_indicator, targets
-from tinyids.srm2025.protocols import make_split, stratified_subsample
+from tinyids.srm2025.protocols import SUBSAMPLE_STRATA, make_split
+from tinyids.study.sampling import stratified_subsample
 
 
 @pytest.fixture(scope="module")
 def train_slice(nslkdd_train_frame: pd.DataFrame) -> pd.DataFrame:
-    return stratified_subsample(nslkdd_train_frame, 1500, seed=3)
+    return stratified_subsample(nslkdd_train_frame, 1500, 3, by=SUBSAMPLE_STRATA)
 
 
 @pytest.fixture(scope="module")
 def test_slice(nslkdd_test_frame: pd.DataFrame) -> pd.DataFrame:
-    return stratified_subsample(nslkdd_test_frame, 800, seed=3)
+    return stratified_subsample(nslkdd_test_frame, 800, 3, by=SUBSAMPLE_STRATA)
 
 
 @pytest.mark.parametrize("encoding", ["onehot", "label"])
@@ -97,6 +98,6 @@ def test_standard_protocol_trains_on_the_whole_file_and_needs_both_test_files(tr
 
 
 def test_stratified_subsample_keeps_class_proportions(nslkdd_train_frame):
-    sub = stratified_subsample(nslkdd_train_frame, 1000, seed=0)
+    sub = stratified_subsample(nslkdd_train_frame, 1000, 0, by=SUBSAMPLE_STRATA)
     assert len(sub) == 1000
     assert abs(sub["is_attack"].mean() - nslkdd_train_frame["is_attack"].mean()) < 0.01

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from tinyids.errors import ConfigError
 from tinyids.srm2025.preprocessing import targets
-from tinyids.srm2025.protocols import stratified_subsample
+from tinyids.srm2025.protocols import SUBSAMPLE_STRATA
+from tinyids.study.sampling import stratified_subsample
 from tinyids.srm2025.tiny import (
     BudgetError,
     Int8Linear,
@@ -34,7 +35,7 @@ TINY_CFG = {
 
 @pytest.fixture(scope="module")
 def train_slice(nslkdd_train_frame: pd.DataFrame) -> pd.DataFrame:
-    return stratified_subsample(nslkdd_train_frame, 1200, seed=5)
+    return stratified_subsample(nslkdd_train_frame, 1200, 5, by=SUBSAMPLE_STRATA)
 
 
 @pytest.fixture(scope="module")

@@ -96,6 +96,17 @@ def test_recommendation_and_headline(smoke_run: Path):
             assert study["parity_mismatches"] == 0 and study["latency_us_median"] > 0
 
 
+def test_fit_matrix_accuracy_is_the_deployables_measured_accuracy(smoke_run: Path, fit: pd.DataFrame):
+    from tinyids.firmware.pipeline import deployable_inputs
+    from tinyids.study import deployable
+
+    fw = yaml.safe_load((smoke_run / "config/config.yaml").read_text())["firmware"]
+    for model in _smoke_models(smoke_run):
+        dep = deployable.read(smoke_run / deployable_inputs(model, fw)["json"])
+        rows = fit[fit["model"] == model]
+        assert (rows["accuracy"] == dep.accuracy).all(), model
+
+
 def test_firmware_rules_leave_logs_and_benchmarks(smoke_run: Path):
     assert (smoke_run / "logs/firmware/report.log").is_file()
     assert (smoke_run / "benchmarks/firmware/report.tsv").is_file()

@@ -29,7 +29,7 @@ def metrics(smoke_run: Path) -> pd.DataFrame:
 
 def test_metrics_has_one_row_per_protocol_model_and_fold(metrics, ib):
     expected = {(p, m, f) for p in ib.protocols for m in ib.models for f in ib.folds}
-    got = set(zip(metrics["protocol"], metrics["model"], metrics["fold"]))
+    got = set(zip(metrics["protocol"], metrics["model"], metrics["run"]))
     assert got == expected and len(metrics) == len(expected)
     for column in ("accuracy", "precision", "recall", "f1", "roc_auc", "tp", "tn", "fp", "fn", "parameters",
                    "nonzero_parameters", "tflite_int8_bytes", "tflite_int8_gzip_bytes", "formula78_bytes",
@@ -52,9 +52,11 @@ def test_pruned_models_reach_the_configured_sparsity_and_full_ones_stay_dense(me
 
 def test_sound_protocol_fitted_its_scaler_on_training_rows_only(smoke_run: Path, ib):
     from tinyids.ibrahim2025 import features as feat
+    from tinyids.study.sampling import stratified_subsample
 
-    table = feat.stratified_subsample(
-        pd.read_parquet(smoke_run / "results/data/wustl-ehms-2020/wustl-ehms-2020.parquet"), ib.max_rows, ib.seed)
+    table = stratified_subsample(
+        pd.read_parquet(smoke_run / "results/data/wustl-ehms-2020/wustl-ehms-2020.parquet"), ib.max_rows, ib.seed,
+        by=feat.LABEL)
     run = smoke_run / OUT / "runs/sound/fold0"
     pre = json.loads((run / "preprocess.json").read_text())
     with np.load(run / "data.npz") as data:
@@ -92,11 +94,16 @@ def test_plots_are_png_files(smoke_run: Path, ib):
             assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
 
 
-def test_paper_comparison_cites_tables_2_4_5_for_both_protocols(smoke_run: Path, ib):
+def test_paper_comparison_cites_tables_2_4_5_for_both_protocols(smoke_run: Path, ib, metrics):
     table = pd.read_csv(smoke_run / OUT / "paper_comparison.csv")
     for key in ("table2", "table4", "table5"):
-        assert (table["source"] == ib.paper[key]["cite"]).any(), key
-    assert {"ours_paper_protocol", "ours_sound_protocol"} <= set(table.columns)
+        assert (table["table"] == ib.paper[key]["cite"]).any(), key
+    assert set(table["protocol"]) == set(ib.protocols)
+    assert table["citation"].str.startswith(ib.paper["citation"]).all()
+    acc = table[(table["table"] == ib.paper["table2"]["cite"]) & (table["quantity"] == "accuracy")].set_index("protocol")
+    for protocol in ib.protocols:
+        ours = metrics[(metrics["protocol"] == protocol) & (metrics["model"] == "full")]["accuracy"]
+        assert np.isclose(acc.loc[protocol, "our_value"], ours.mean()) and acc.loc[protocol, "n_runs"] == len(ours)
     md = (smoke_run / OUT / "paper_comparison.md").read_text()
     assert "Smoke run" in md and "formula (7)-(8)" in md
 
@@ -104,6 +111,7 @@ def test_paper_comparison_cites_tables_2_4_5_for_both_protocols(smoke_run: Path,
 def test_deployables_are_int8_models_whose_test_accuracy_is_reproducible(smoke_run: Path, ib):
     from tinyids.ibrahim2025.deploy import deploy_name
     from tinyids.litert import make_interpreter, predict_float_features
+    from tinyids.study import deployable
 
     for protocol in ib.deploy_protocols:
         for model in ib.deploy_models:
@@ -114,12 +122,13 @@ def test_deployables_are_int8_models_whose_test_accuracy_is_reproducible(smoke_r
             with np.load(base.with_suffix(".npz")) as data:
                 x, y = data["X_test"], data["y_test"]
             assert x.dtype == np.float32 and x.shape == (y.size, ib.pca_components)
-            meta = json.loads(base.with_suffix(".json").read_text())
-            assert meta["protocol"] == protocol and meta["class_names"] == ["normal", "attack"]
-            assert len(meta["feature_names"]) == ib.pca_components
+            dep = deployable.read(base.with_suffix(".json"))
+            assert dep.protocol == protocol and dep.class_names == ["normal", "attack"]
+            assert dep.n_inputs == ib.pca_components
+            assert [s["op"] for s in dep.steps] == ["minmax", "pca"]
             pred = (predict_float_features(make_interpreter(base.with_suffix(".tflite")), x).reshape(-1)
-                    >= meta["threshold"]).astype(int)
-            assert np.mean(pred == y) == pytest.approx(meta["accuracy_int8"])
+                    >= dep.decision["probability"]).astype(int)
+            assert np.mean(pred == y) == pytest.approx(dep.accuracy)
 
 
 def test_every_rule_left_a_log_and_a_benchmark(smoke_run: Path, ib):

@@ -45,14 +45,14 @@ def metrics(smoke_run: Path) -> pd.DataFrame:
 
 def test_metrics_has_one_complete_row_per_protocol_variant_and_seed(metrics, section, seeds):
     expected = {(p, v, s) for p in section["protocols"] for v in section["variants"] for s in seeds}
-    assert set(zip(metrics["protocol"], metrics["variant"], metrics["seed"])) == expected
+    assert set(zip(metrics["protocol"], metrics["model"], metrics["run"])) == expected
     assert len(metrics) == len(expected)
     always = ["accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted", "recall_weighted",
               "f1_weighted", "params", "nonzero_params", "keras_bytes", "gzip_bytes", "source",
               *[f"recall_{c}" for c in section["classes"]]]
     for column in always:
         assert metrics[column].notna().all(), column
-    tfl = metrics[metrics["variant"].isin(TFLITE)]
+    tfl = metrics[metrics["model"].isin(TFLITE)]
     for column in ("tflite_bytes", "latency_us_median", "throughput_samples_per_s", "arena_bytes"):
         assert tfl[column].notna().all() and (tfl[column] > 0).all(), column
     assert metrics["accuracy"].between(0, 1).all()
@@ -83,8 +83,8 @@ def test_int8_variants_stay_within_five_points_of_their_own_float_models(smoke_r
 
 
 def test_tm_matches_the_om_it_was_converted_from(metrics):
-    om = metrics[metrics["variant"] == "OM"].set_index(["protocol", "seed"])["accuracy"]
-    tm = metrics[metrics["variant"] == "tM"].set_index(["protocol", "seed"])["accuracy"]
+    om = metrics[metrics["model"] == "OM"].set_index(["protocol", "run"])["accuracy"]
+    tm = metrics[metrics["model"] == "tM"].set_index(["protocol", "run"])["accuracy"]
     assert (abs(om - tm.reindex(om.index)) <= 0.01).all()
 
 
@@ -98,11 +98,11 @@ def test_parameter_counts_follow_the_configured_architecture_and_pruning_leaves_
         "POM7": architecture.pom_params(section["chi2_k"], arch["POM"]["filters"], arch["POM"]["kernel_size"], n_c),
     }
     expected.update({"tM": expected["OM"], "tMO": expected["POM"], "tMO_QAT": expected["POM"], "tMOP": expected["POM7"]})
-    assert (metrics["params"] == metrics["variant"].map(expected)).all()
-    pruned = metrics[metrics["variant"].isin(["tMO", "tMOP", "tMO_QAT"])]
+    assert (metrics["params"] == metrics["model"].map(expected)).all()
+    pruned = metrics[metrics["model"].isin(["tMO", "tMOP", "tMO_QAT"])]
     final = section["optimize"]["prune"]["final_sparsity"]
     assert (pruned["nonzero_params"] <= (1 - final + 0.1) * pruned["params"]).all()
-    int8 = metrics[metrics["variant"].isin(["tMO", "tMOP", "tMO_QAT"])]
+    int8 = metrics[metrics["model"].isin(["tMO", "tMOP", "tMO_QAT"])]
     assert (int8["input_dtype"] == "int8").all() and (int8["output_dtype"] == "int8").all()
 
 
@@ -128,20 +128,22 @@ def test_paper_comparison_carries_config_values_and_every_table_ii_figure(smoke_
     for protocol in section["protocols"]:
         sub = table[table["protocol"] == protocol]
         for variant, spec in paper["table2"].items():
-            acc = sub[(sub["variant"] == variant) & (sub["figure"] == "accuracy_percent")]
-            assert len(acc) == 1 and acc["paper"].iloc[0] == spec["accuracy_percent"]
-            assert len(sub[(sub["variant"] == variant) & sub["figure"].str.startswith("size_bytes")]) == 1
+            acc = sub[(sub["model"] == variant) & (sub["quantity"] == "accuracy_percent")]
+            assert len(acc) == 1 and acc["paper_value"].iloc[0] == spec["accuracy_percent"]
+            assert len(sub[(sub["model"] == variant) & sub["quantity"].str.startswith("size_bytes")]) == 1
         for variant, spec in paper["parameters"].items():
-            row = sub[(sub["variant"] == variant) & (sub["figure"] == "parameters")]
-            assert len(row) == 1 and row["paper"].iloc[0] == spec["value"] and np.isfinite(row["ours_mean"].iloc[0])
+            row = sub[(sub["model"] == variant) & (sub["quantity"] == "parameters")]
+            assert len(row) == 1 and row["paper_value"].iloc[0] == spec["value"] and np.isfinite(row["our_value"].iloc[0])
+            assert row["n_runs"].iloc[0] == section["replicates"]
     assert table["citation"].str.contains(paper["citation"], regex=False).all()
     md = (smoke_run / OUT / "paper_comparison.md").read_text()
     assert "Smoke run" in md and paper["citation"] in md
 
 
 def test_deployables_are_int8_with_test_rows_exactly_as_fed(smoke_run: Path, section):
-    from tinyids.idrissi2022 import workflow as idwf
+    from tinyids.idrissi2022 import variants as idwf
     from tinyids.litert import make_interpreter, predict_float_features
+    from tinyids.study import deployable
 
     main = idwf.deploy_protocol(section["protocols"], section.get("deploy_protocol", "dedup"))
     names = idwf.deploy_names(section["protocols"], section["deployables"], section["variants"], main)
@@ -152,15 +154,15 @@ def test_deployables_are_int8_with_test_rows_exactly_as_fed(smoke_run: Path, sec
         interp = make_interpreter(stem.with_suffix(".tflite"))
         assert interp.get_input_details()[0]["dtype"] == np.int8
         assert interp.get_output_details()[0]["dtype"] == np.int8
-        meta = json.loads(stem.with_suffix(".json").read_text())
-        with np.load(stem.with_suffix(".npz")) as z:
-            x, y = z["X_test"], z["y_test"]
-        assert x.dtype == np.float32 and x.shape[1] == len(meta["feature_names"]) == meta["input_shape"][1]
+        dep = deployable.read(stem.with_suffix(".json"))
+        x, y = dep.test_vectors()
+        assert x.dtype == np.float32 and x.shape[1] == dep.n_inputs == dep.extra["input_shape"][1]
         acc = np.mean(np.argmax(predict_float_features(interp, x), axis=1) == y)
-        assert acc == pytest.approx(meta["accuracy"])
-        assert meta["class_names"] == section["classes"] and meta["protocol"] == protocol
-        assert meta["variant"] == variant and meta["name"] == name
-        assert meta["preprocessing"]["dropped_identifiers"] == section["dropped_identifiers"]
+        assert acc == pytest.approx(dep.accuracy)
+        assert dep.class_names == section["classes"] and dep.protocol == protocol
+        assert dep.variant == variant and dep.name == name and dep.decision == {"rule": "argmax"}
+        assert [s["op"] for s in dep.steps if s["op"] != "encode"][:1] == ["l2"]
+        assert dep.extra["dropped_identifiers"] == section["dropped_identifiers"]
 
 
 def test_tflm_arena_was_found_for_every_tflite_variant_and_its_output_matches_litert(smoke_run: Path, section):

@@ -82,3 +82,30 @@ def test_no_testbed_namespace_outlives_its_run(smoke_run: Path):
         match = re.match(r"^tinyids-(\d+)-", name)
         if match:
             assert Path(f"/proc/{match.group(1)}").exists(), f"namespace {name} left behind by a finished run"
+
+
+def test_card_sets_every_file_beside_the_published_counts(smoke_run: Path):
+    card = json.loads((smoke_run / "results/mqtt_testbed/card.json").read_text())
+    published = pd.read_csv(smoke_run / "results/mqtt_testbed/counts_vs_published.csv")
+    assert list(published["file"]) == [f"uniflow_{cls}.csv" for cls in CLASSES]
+    for cls, row in zip(CLASSES, published.itertuples()):
+        compared = card["classes"][cls]["rows" if cls == "normal" else "attack_rows"]
+        assert row.our_compared == compared and row.ratio == pytest.approx(compared / row.published_compared, abs=1e-4)
+        assert row.within_tolerance == (abs(row.ratio - 1) <= 0.25)
+    assert card["published"]["misses"] == [c for c, ok in zip(CLASSES, published["within_tolerance"]) if not ok]
+    assert "## Beside the released uniflow files" in (smoke_run / "results/mqtt_testbed/card.md").read_text()
+
+
+def test_baselines_have_the_comparison_columns_and_one_row_per_classifier_protocol_and_quantity(smoke_run: Path):
+    from tinyids.study import comparison
+
+    table = comparison.read(smoke_run / "results/mqtt_testbed/baselines.csv")
+    assert list(table.columns[: len(comparison.COLUMNS)]) == list(comparison.COLUMNS)
+    models = {"logistic_regression", "gaussian_nb", "knn", "decision_tree", "random_forest", "linear_svm"}
+    protocols = {"holdout25": 1, "cv5": 5, "holdout20_replication": 1}
+    assert set(table["model"]) == models and set(table["protocol"]) == set(protocols)
+    assert len(table) == len(models) * len(protocols) * 2 and not table.duplicated(["protocol", "model", "quantity"]).any()
+    assert (table["n_runs"] == table["protocol"].map(protocols)).all()
+    assert table["our_value"].between(0, 1).all() and table["paper_value"].between(0.9, 1).all()
+    assert set(table["study"]) == {"mqtt_testbed"} and set(table["data_source"]) == {"testbed"}
+    assert (smoke_run / "results/mqtt_testbed/baselines.md").read_text().startswith("# MQTT-IoT-IDS2020 uniflows")

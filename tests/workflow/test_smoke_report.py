@@ -10,22 +10,48 @@ import pytest
 from PIL import Image
 
 from tinyids.report.browser import render
+from tinyids.study import comparison, metrics
 
 from conftest import run_snakemake
 
 pytestmark = pytest.mark.workflow
 
 
+def test_every_study_file_has_the_contract_columns(smoke_run: Path):
+    comparisons = sorted((smoke_run / "results").glob("*/paper_comparison.csv"))
+    metrics_files = sorted((smoke_run / "results").glob("*/metrics.csv"))
+    studies = {"srm2025", "ibrahim2025", "idrissi2022"}
+    assert {p.parent.name for p in comparisons} == studies and {p.parent.name for p in metrics_files} == studies
+    for path in comparisons:
+        table = comparison.read(path)  # checks the columns, numbers and non-empty keys
+        assert tuple(table.columns[: len(comparison.COLUMNS)]) == comparison.COLUMNS, path
+        assert set(table["study"]) == {path.parent.name}, path
+        assert (table.loc[table["our_value"].notna(), "n_runs"] >= 1).all(), path
+        several = table[table["n_runs"] > 1]
+        assert several["our_sd"].notna().all(), path  # a sample sd wherever several runs were averaged
+        assert table.loc[table["n_runs"] == 1, "our_sd"].isna().all(), path
+    for path in metrics_files:
+        table = metrics.read(path)
+        assert tuple(table.columns[: len(metrics.COLUMNS)]) == metrics.COLUMNS, path
+        assert set(table["study"]) == {path.parent.name}, path
+        assert table["accuracy"].between(0, 1).all(), path
+
+
 def test_scorecard_has_a_verdict_for_every_paper_figure_of_each_study(smoke_run: Path):
     card = pd.read_csv(smoke_run / "results/report/scorecard.csv")
     assert set(card["study"]) == {"srm2025", "ibrahim2025", "idrissi2022"}
     assert set(card["verdict"]) <= {"reproduced", "better", "worse", "not comparable"}
+    assert tuple(card.columns[: len(comparison.COLUMNS)]) == comparison.COLUMNS
     # every row carries the paper's figure and its citation from config, never a typed number
     assert card["citation"].notna().all() and (card["citation"].str.len() > 10).all()
     for study in ("srm2025", "ibrahim2025", "idrissi2022"):
-        own = pd.read_csv(smoke_run / f"results/{study}/paper_comparison.csv")
-        assert (card["study"] == study).sum() >= len(own)
-    assert "Smoke run" in (smoke_run / "results/report/scorecard.md").read_text()
+        own = comparison.read(smoke_run / f"results/{study}/paper_comparison.csv")
+        mine = card[card["study"] == study].reset_index(drop=True)
+        assert len(mine) == len(own)
+        for column in ("paper_value", "our_value", "our_sd", "n_runs"):
+            assert np.allclose(mine[column], own[column], equal_nan=True), (study, column)
+    md = (smoke_run / "results/report/scorecard.md").read_text()
+    assert "Smoke run" in md and "| paper | ours | sd | n |" in md
 
 
 def test_index_page_renders_scorecard_and_pareto_visibly_in_chromium(smoke_run: Path, tmp_path: Path):

@@ -90,14 +90,19 @@ def test_budgets_were_measured_and_kept(out: Path, cfg):
 
 def test_paper_comparison_puts_thesis_and_tavallaee_values_beside_ours(out: Path, cfg, metrics):
     table = pd.read_csv(out / "paper_comparison.csv")
-    thesis = table[table["comparison"] == "thesis_table_7_1_loss"]
-    rf_acc = thesis[(thesis["model"] == "rf") & (thesis["metric"] == "loss_accuracy") & (thesis["test_set"] == "holdout")].iloc[0]
+    thesis = table[table["table"] == "thesis_table_7_1_loss"]
+    rf_acc = thesis[(thesis["model"] == "rf") & (thesis["quantity"] == "loss_accuracy") & (thesis["protocol"] == "thesis/holdout")]
+    assert len(rf_acc) == 1
+    rf_acc = rf_acc.iloc[0]
     assert rf_acc["paper_value"] == cfg["paper"]["thesis_table_7_1"]["losses"]["rf"]["accuracy"]
-    ours = metrics[(metrics["model"] == "rf") & (metrics["test_set"] == "holdout")]["accuracy"].iloc[0]
-    assert np.isclose(rf_acc["ours"], 1 - ours)
-    tav = table[table["comparison"] == "tavallaee2009_accuracy"]
+    ours = metrics[(metrics["model"] == "rf") & (metrics["test_set"] == "holdout")]["accuracy"]
+    assert np.isclose(rf_acc["our_value"], 1 - ours.mean()) and rf_acc["n_runs"] == len(ours) == 1
+    assert np.isnan(rf_acc["our_sd"]) and rf_acc["citation"] == cfg["paper"]["thesis_table_7_1"]["citation"]
+    tav = table[table["table"] == "tavallaee2009_accuracy"]
     published = cfg["paper"]["tavallaee2009"]["accuracy_percent"]["KDDTest-21"]["SVM"] / 100
-    assert np.isclose(tav[(tav["paper_model"] == "SVM") & (tav["test_set"] == "KDDTest-21")]["paper_value"].iloc[0], published)
+    assert np.isclose(tav[(tav["paper_model"] == "SVM") & (tav["protocol"] == "standard/KDDTest-21")]["paper_value"].iloc[0], published)
+    # every (protocol, test set) of metrics.csv appears as one ComparisonRow protocol
+    assert set(thesis["protocol"]) == {f"{p}/{t}" for p, t in zip(metrics["protocol"], metrics["test_set"])}
     md = (out / "paper_comparison.md").read_text()
     assert cfg["paper"]["thesis_table_7_1"]["citation"] in md and cfg["paper"]["tavallaee2009"]["citation"] in md
     assert "Smoke run" in md
@@ -114,39 +119,45 @@ def test_plots_are_png_files_for_every_metric_and_test_set(out: Path, cfg):
 
 def test_deployed_c_models_compile_with_gcc_and_reproduce_the_host_predictions(out: Path, cfg, tmp_path: Path):
     from tinyids.srm2025.export import harness_source
+    from tinyids.study import deployable
 
     deploy = out / "deploy"
     for name in cfg["tiny"]["models"]:
-        meta = json.loads((deploy / f"{name}.json").read_text())
-        vectors = np.load(deploy / f"{name}.npz")
-        x = np.ascontiguousarray(vectors["X_test"], dtype=np.float32)
-        assert meta["protocol"] == cfg["deploy_protocol"] and meta["train_file"].startswith("KDDTrain+")
-        assert len(meta["host_predictions"]) == len(vectors["y_test"]) == x.shape[0]
+        dep = deployable.read(deploy / f"{name}.json")
+        x, y = dep.test_vectors()
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        host_pred = dep.test_array("y_pred")
+        assert dep.protocol == cfg["deploy_protocol"] and dep.extra["train_file"].startswith("KDDTrain+")
+        assert dep.model["format"] == "c-float"
+        assert len(host_pred) == len(y) == x.shape[0]
         (tmp_path / "harness.c").write_text(harness_source(name))
         exe = tmp_path / f"{name}_harness"
-        includes = [f"-I{deploy}"] + [f"-I{deploy / d}" for d in meta["include_dirs"]]
+        includes = [f"-I{deploy}"] + [f"-I{deploy / d}" for d in dep.model.get("include_dirs", [])]
         subprocess.run(
-            ["gcc", *meta["compile_flags"], *includes, str(tmp_path / "harness.c"), *[str(deploy / s) for s in meta["sources"]], "-o", str(exe), "-lm"],
+            ["gcc", *dep.model["compile_flags"], *includes, str(tmp_path / "harness.c"), str(dep.file("model")), "-o", str(exe), "-lm"],
             check=True, capture_output=True, text=True,
         )
         x.tofile(tmp_path / "x.bin")
         subprocess.run([str(exe), str(tmp_path / "x.bin"), str(x.shape[0]), str(x.shape[1]), str(tmp_path / "p.bin"), str(tmp_path / "s.bin")], check=True, capture_output=True)
         c_pred = np.fromfile(tmp_path / "p.bin", dtype=np.int32)
-        assert c_pred.tolist() == meta["host_predictions"], name
-        assert np.isclose(meta["accuracy"], np.mean(c_pred == vectors["y_test"]))
+        assert c_pred.tolist() == host_pred.tolist(), name
+        assert np.isclose(dep.accuracy, np.mean(c_pred == y))
 
 
-def test_deployed_int8_tiny_nn_is_full_integer_and_matches_its_metadata(out: Path):
+def test_deployed_int8_tiny_nn_is_full_integer_and_its_decision_rule_reproduces_the_host(out: Path):
     from tinyids import litert
+    from tinyids.study import deployable
 
     deploy = out / "deploy"
     interp = litert.make_interpreter(deploy / "tiny_nn_int8.tflite")
     assert interp.get_input_details()[0]["dtype"] == np.int8 and interp.get_output_details()[0]["dtype"] == np.int8
-    meta = json.loads((deploy / "tiny_nn_int8.json").read_text())
-    x = np.load(deploy / "tiny_nn_int8.npz")["X_test"]
+    dep = deployable.read(deploy / "tiny_nn_int8.json")
+    x, _ = dep.test_vectors()
     proba = litert.predict_float_features(interp, x).reshape(-1)
-    assert (proba > 0.5).astype(int).tolist() == meta["host_predictions"]
-    assert meta["class_names"] == ["normal", "attack"] and len(meta["feature_names"]) == x.shape[1]
+    assert (proba > 0.5).astype(int).tolist() == dep.test_array("y_pred").tolist()
+    assert dep.decision["rule"] == "threshold"
+    assert (proba >= dep.decision["probability"]).astype(int).tolist() == dep.test_array("y_pred").tolist()
+    assert dep.class_names == ["normal", "attack"] and dep.n_inputs == x.shape[1]
 
 
 def test_every_srm2025_rule_left_a_log_and_a_benchmark(smoke_run: Path):

@@ -1,15 +1,23 @@
 """int8 .tflite to self-contained C99, bit-exact with TFLite's reference kernels.
 
 Python API
-    ``generate(model, name, meta=None) -> Generated``: read the flatbuffer (``tflite`` parser),
-    return the C source, the header and the facts a build needs (scratch bytes, constant bytes,
-    quantization, operators). ``meta`` is the deployable's JSON (``feature_names``,
-    ``class_names``, ``threshold``, ``preprocessing``). Raises :class:`CodegenError` naming the
-    operator, option or tensor it cannot compile exactly.
+    ``generate(model, name, deployable=None) -> Generated``: read the flatbuffer (``tflite``
+    parser), return the C source, the header and the facts a build needs (scratch bytes,
+    constant bytes, quantization, operators). ``deployable`` is a
+    :class:`tinyids.study.deployable.Deployable`: class and feature names, the decision rule
+    (``threshold`` with its int8 value, or ``argmax``) and the typed preprocessing steps; its
+    prose descriptions are never read. Raises :class:`CodegenError` naming the operator, option
+    or tensor it cannot compile exactly, or the deployable key that does not fit the model.
     ``write(generated, folder)`` writes ``<name>.c`` and ``<name>.h``.
-    ``tinyids.codegen.host``: host build (``gcc -Wall -Wextra -Werror -std=c99 -pedantic``),
-    parity against LiteRT ``BUILTIN_REF``, latency, object sizes (host and cross compilers).
+    ``tinyids.codegen.host``: the compiler runner and object-size reader (``run_tool``,
+    ``compile_c``, ``object_size``), host build (``gcc -Wall -Wextra -Werror -std=c99
+    -pedantic``), parity against LiteRT ``BUILTIN_REF``, latency, sizes on cross compilers.
     ``tinyids.codegen.pipeline``: the workflow steps (rules in ``workflow/rules/codegen.smk``).
+
+Parts: the kernels are real C99 files (``kernels/tinyids_*.h``, each family unit-tested in C in
+``tests/c`` on the host and on AVR under simavr), inlined into each generated source by
+``source``; ``ops`` holds one emitter per operator, ``buffers`` the scratch planner,
+``preprocess`` the Deployable's steps as C, ``emit`` the graph walk.
 
 C API (``<m>`` = the name lowercased, non-alphanumerics as ``_``; macros ``TINYIDS_<M>_*``)
     ``int tinyids_<m>_predict(const int8_t *in, int8_t *out)``: int8 in, int8 out, returns the
@@ -18,17 +26,20 @@ C API (``<m>`` = the name lowercased, non-alphanumerics as ``_``; macros ``TINYI
     ``void tinyids_<m>_quantize_input(const float *x, int8_t *q)`` and
     ``int tinyids_<m>_predict_float(const float *x, int8_t *out)``: float features as fed to
     the model (round half to even, as ``tinyids.litert.Quantization``).
-    ``void tinyids_<m>_preprocess(const float *raw, float *x)``: when the deployable's JSON
-    carries a known preprocessing (min-max/standard scaler [+ PCA], row L2 norm [+ selection],
-    per-column ``(raw - min) * scale``); ``TINYIDS_<M>_RAW_SIZE`` and ``TINYIDS_<M>_RAW_<FEATURE>``.
+    ``void tinyids_<m>_preprocess(const float *raw, float *x)``: when the deployable has numeric
+    preprocessing steps (``offset_scale``, ``minmax``, ``standard``, ``log1p``, ``l2``, ``pca``,
+    ``select``, in any order); ``TINYIDS_<M>_RAW_SIZE`` and ``TINYIDS_<M>_RAW_<FEATURE>``.
+    ``encode`` steps happen on the host (documented in the header). Only ``log1p`` needs libm.
+    Defining ``TINYIDS_INT8_ONLY`` leaves the float functions out of the build.
     Macros: ``INPUT_SIZE``, ``OUTPUT_SIZE``, ``SCRATCH_BYTES``, ``CONST_BYTES``,
     ``INPUT_SCALE``/``INPUT_ZERO_POINT``, ``OUTPUT_SCALE``/``OUTPUT_ZERO_POINT``,
     ``NUM_CLASSES``, ``FEATURE_<NAME>`` (input order).
 
-Portability layer (in each .c): constants are ``static const T x[N] TINYIDS_CONST`` read via
-``TINYIDS_READ_I8/I16/I32/F32(ptr)``: ``PROGMEM`` + ``pgm_read_*`` on AVR and the Arduino
-ESP8266 core, plain ``const``/dereference elsewhere; define ``TINYIDS_CONST`` and the four
-readers before compiling to override (e.g. a bare-metal ESP8266 placing constants in flash).
+Portability layer (``kernels/tinyids_platform.h``, inlined in each .c): constants are
+``static const T x[N] TINYIDS_CONST`` read via ``TINYIDS_READ_I8/I16/I32/F32(ptr)``:
+``PROGMEM`` + ``pgm_read_*`` on AVR and the Arduino ESP8266 core, plain ``const``/dereference
+elsewhere; define ``TINYIDS_CONST`` and the four readers before compiling to override (e.g. a
+bare-metal ESP8266 placing constants in flash).
 """
 
 from tinyids.codegen.emit import SUPPORTED_OPS, Generated, c_identifier, generate

@@ -1,4 +1,11 @@
-"""Compiling generated C for the host, checking it against LiteRT, timing and sizing it."""
+"""Compiling generated C for the host, checking it against LiteRT, timing and sizing it.
+
+The one compiler runner and object-size reader of the project live here:
+:func:`require_tool` (a missing toolchain is an error with its install hint), :func:`run_tool`
+(any command; a failure raises :class:`BuildError` with the command and its output),
+:func:`compile_c` (sources to an object or a program), :func:`size_of` (``size`` of an object)
+and :func:`object_size` (a C file compiled alone, then sized).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +27,84 @@ from tinyids.litert import Quantization, input_quantization, make_interpreter, r
 log = logging.getLogger(__name__)
 
 STRICT_FLAGS = ("-Wall", "-Wextra", "-Werror", "-std=c99", "-pedantic")
+
+# Debian packages (tools/apt-packages.txt; tools/setup.sh installs them)
+INSTALL_HINTS = {
+    "gcc": "build-essential", "size": "build-essential",
+    "avr-gcc": "gcc-avr avr-libc", "avr-size": "binutils-avr", "simavr": "simavr",
+    "arm-none-eabi-gcc": "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+    "arm-none-eabi-size": "binutils-arm-none-eabi",
+    "xtensa-lx106-elf-gcc": "gcc-xtensa-lx106", "xtensa-lx106-elf-size": "binutils-xtensa-lx106",
+}
+
+
+class BuildError(CodegenError):
+    """A compiler, size tool or compiled program is missing or failed."""
+
+
+def require_tool(tool: str) -> str:
+    """The path of ``tool``; raises :class:`BuildError` with its install hint when absent."""
+    path = shutil.which(tool)
+    if path is None:
+        hint = INSTALL_HINTS.get(tool, "see tools/apt-packages.txt")
+        raise BuildError(f"{tool} is not installed (Debian: {hint}; tools/setup.sh installs it)")
+    return path
+
+
+def run_tool(cmd: Sequence[str], *, cwd: str | Path | None = None, input: str | None = None,
+             timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``cmd`` (text output); raise :class:`BuildError` naming it, with its output, when it
+    cannot start, exits non-zero or runs past ``timeout`` seconds."""
+    cmd = [str(c) for c in cmd]
+    try:
+        res = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, text=True, timeout=timeout)
+    except FileNotFoundError:
+        require_tool(cmd[0])
+        raise
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode(errors="replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        raise BuildError(f"command timed out after {timeout} s: {' '.join(cmd)}\n{out[-4000:]}") from None
+    if res.returncode != 0:
+        raise BuildError(f"command failed ({res.returncode}): {' '.join(cmd)}\n{res.stdout[-4000:]}{res.stderr[-4000:]}")
+    return res
+
+
+def compile_c(sources: Sequence[str | Path], output: str | Path, *, cc: str = "gcc",
+              flags: Sequence[str] = (*STRICT_FLAGS, "-O2"), include_dirs: Sequence[str | Path] = (),
+              object_only: bool = False, libs: Sequence[str] = ()) -> Path:
+    """Compile ``sources`` with ``cc`` and ``flags`` into ``output``: an object (``-c``, one
+    source) when ``object_only``, else a linked program (``libs`` such as ``-lm`` last)."""
+    require_tool(cc)
+    cmd = [cc, *flags, *[f"-I{d}" for d in include_dirs]]
+    if object_only:
+        if len(sources) != 1:
+            raise BuildError(f"an object is compiled from one source, got {len(sources)}")
+        cmd += ["-c"]
+    cmd += [*[str(s) for s in sources], "-o", str(output), *libs]
+    run_tool(cmd)
+    return Path(output)
+
+
+def size_of(obj: str | Path, size_tool: str = "size") -> dict:
+    """``text``, ``data`` and ``bss`` bytes of an object or program (Berkeley ``size``)."""
+    require_tool(size_tool)
+    line = run_tool([size_tool, str(obj)]).stdout.strip().splitlines()[-1].split()
+    text, data, bss = (int(v) for v in line[:3])
+    return {"text": text, "data": data, "bss": bss}
+
+
+def object_size(c_file: str | Path, *, cc: str = "gcc", size_tool: str = "size",
+                flags: Sequence[str] = (*STRICT_FLAGS, "-Os"),
+                include_dirs: Sequence[str | Path] | None = None) -> dict:
+    """Compile ``c_file`` alone (``-c``) and return its ``text``/``data``/``bss`` bytes.
+    ``include_dirs`` defaults to the file's folder."""
+    c_file = Path(c_file)
+    dirs = [c_file.parent] if include_dirs is None else list(include_dirs)
+    with tempfile.TemporaryDirectory(prefix="tinyids-size-") as tmp:
+        obj = Path(tmp) / f"{c_file.stem}.o"
+        compile_c([c_file], obj, cc=cc, flags=flags, include_dirs=dirs, object_only=True)
+        return size_of(obj, size_tool)
+
 
 _HARNESS = r"""
 #define _POSIX_C_SOURCE 199309L
@@ -124,13 +210,6 @@ int main(int argc, char **argv)
 """
 
 
-def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    res = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if res.returncode != 0:
-        raise CodegenError(f"command failed ({res.returncode}): {' '.join(cmd)}\n{res.stdout}{res.stderr}")
-    return res
-
-
 def build_harness(c_path: Path, name: str, ident: str, workdir: Path, *, cc: str = "gcc",
                   opt: str = "-O3") -> Path:
     """Compile the model with the strict flags and link the host harness."""
@@ -139,9 +218,9 @@ def build_harness(c_path: Path, name: str, ident: str, workdir: Path, *, cc: str
     harness.write_text(_HARNESS.replace("@NAME@", name).replace("@M@", ident.upper()).replace("@m@", ident))
     obj = workdir / f"{name}.o"
     exe = workdir / f"{name}_harness"
-    inc = f"-I{c_path.parent}"
-    _run([cc, *STRICT_FLAGS, opt, inc, "-c", str(c_path), "-o", str(obj)])
-    _run([cc, "-Wall", "-Wextra", "-Werror", "-std=c99", opt, inc, str(harness), str(obj), "-o", str(exe)])
+    compile_c([c_path], obj, cc=cc, flags=(*STRICT_FLAGS, opt), include_dirs=[c_path.parent], object_only=True)
+    compile_c([harness, obj], exe, cc=cc, flags=("-Wall", "-Wextra", "-Werror", "-std=c99", opt),
+              include_dirs=[c_path.parent])
     return exe
 
 
@@ -175,10 +254,10 @@ def parity(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndarray
         work = Path(tmp)
         exe = build_harness(c_path, name, ident, work, cc=cc, opt=opt)
         (work / "x.bin").write_bytes(xq.tobytes())
-        _run([str(exe), "predict", str(work / "x.bin"), str(work / "y.bin")])
+        run_tool([str(exe), "predict", str(work / "x.bin"), str(work / "y.bin")])
         raw = np.frombuffer((work / "y.bin").read_bytes(), dtype=np.int8).reshape(len(X), -1)
         (work / "xf.bin").write_bytes(X.astype(np.float32).tobytes())
-        _run([str(exe), "quantize", str(work / "xf.bin"), str(work / "q.bin")])
+        run_tool([str(exe), "quantize", str(work / "xf.bin"), str(work / "q.bin")])
         rawq = np.frombuffer((work / "q.bin").read_bytes(), dtype=np.int8).reshape(len(X), -1)
     c_out, c_cls = raw[:, :-1], raw[:, -1].astype(np.int64)
     c_q, c_float_cls = rawq[:, :-1], rawq[:, -1].astype(np.int64)
@@ -207,13 +286,6 @@ def parity(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndarray
     return report
 
 
-def _size(tool: str, obj: Path) -> dict:
-    res = _run([tool, str(obj)])
-    line = res.stdout.strip().splitlines()[-1].split()
-    text, data, bss = (int(v) for v in line[:3])
-    return {"text": text, "data": data, "bss": bss}
-
-
 CROSS_TARGETS = {
     # name: (compiler, size tool, flags)
     "avr_atmega328p": ("avr-gcc", "avr-size", ["-mmcu=atmega328p", "-Os"]),
@@ -227,32 +299,29 @@ def object_sizes(c_path: Path, *, cc: str = "gcc", opt: str = "-Os", cross: bool
     an absent one is reported as such). ``flash`` = text + data, ``ram`` = data + bss."""
     c_path = Path(c_path)
     out: dict = {}
-    with tempfile.TemporaryDirectory(prefix="tinyids-size-") as tmp:
-        targets = {"host": (cc, "size", [opt])}
-        if cross:
-            targets.update(CROSS_TARGETS)
-        for target, (compiler, size_tool, flags) in targets.items():
-            if shutil.which(compiler) is None or shutil.which(size_tool) is None:
-                out[target] = {"available": False, "compiler": compiler}
-                continue
-            obj = Path(tmp) / f"{target}.o"
-            try:
-                _run([compiler, *STRICT_FLAGS, *flags, "-ffunction-sections", "-fdata-sections",
-                      f"-I{c_path.parent}", "-c", str(c_path), "-o", str(obj)])
-            except CodegenError as exc:
-                if target == "host":
-                    raise
-                # e.g. an array over 32 KB for AVR: the model does not fit that target at all
-                first_error = next((ln for ln in str(exc).splitlines() if "error" in ln), str(exc)[:300])
-                out[target] = {"available": True, "compiled": False, "compiler": compiler,
-                               "flags": " ".join(flags), "error": first_error.strip()}
-                log.info("%s does not compile for %s: %s", c_path.name, target, first_error)
-                continue
-            s = _size(size_tool, obj)
-            s["compiled"] = True
-            s.update(available=True, compiler=compiler, flags=" ".join(flags),
-                     flash=s["text"] + s["data"], ram=s["data"] + s["bss"])
-            out[target] = s
+    targets = {"host": (cc, "size", [opt])}
+    if cross:
+        targets.update(CROSS_TARGETS)
+    for target, (compiler, size_tool, flags) in targets.items():
+        if shutil.which(compiler) is None or shutil.which(size_tool) is None:
+            out[target] = {"available": False, "compiler": compiler}
+            continue
+        try:
+            s = object_size(c_path, cc=compiler, size_tool=size_tool,
+                            flags=(*STRICT_FLAGS, *flags, "-ffunction-sections", "-fdata-sections"))
+        except BuildError as exc:
+            if target == "host":
+                raise
+            # e.g. an array over 32 KB for AVR: the model does not fit that target at all
+            first_error = next((ln for ln in str(exc).splitlines() if "error" in ln), str(exc)[:300])
+            out[target] = {"available": True, "compiled": False, "compiler": compiler,
+                           "flags": " ".join(flags), "error": first_error.strip()}
+            log.info("%s does not compile for %s: %s", c_path.name, target, first_error)
+            continue
+        s["compiled"] = True
+        s.update(available=True, compiler=compiler, flags=" ".join(flags),
+                 flash=s["text"] + s["data"], ram=s["data"] + s["bss"])
+        out[target] = s
     return out
 
 
@@ -288,7 +357,7 @@ def benchmark(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndar
         work = Path(tmp)
         exe = build_harness(c_path, name, ident, work, cc=cc, opt=opt)
         (work / "x.bin").write_bytes(xq.tobytes())
-        res = _run([str(exe), "bench", str(work / "x.bin"), str(repeats)])
+        res = run_tool([str(exe), "bench", str(work / "x.bin"), str(repeats)])
         c_ns = float(res.stdout.split()[0])
     result["c_ns_per_sample"] = c_ns
     result["litert_reference_invoke_ns"] = timings["litert_reference"]
@@ -303,4 +372,5 @@ def benchmark(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndar
     return result
 
 
-__all__ = ["Quantization", "benchmark", "build_harness", "object_sizes", "parity"]
+__all__ = ["STRICT_FLAGS", "BuildError", "Quantization", "benchmark", "build_harness", "compile_c", "object_size",
+           "object_sizes", "parity", "require_tool", "run_tool", "size_of"]

@@ -20,15 +20,21 @@ def _name(path: Path) -> str:
     return Path(path).name[: -len(".tflite")] if str(path).endswith(".tflite") else Path(path).stem
 
 
-def generate_files(tflite: Path, meta_json: Path | None, c_out: Path, h_out: Path, info_out: Path) -> dict:
-    """Generate ``<name>.c`` / ``<name>.h`` (named after ``c_out``) and a JSON of the facts a
-    firmware build needs (API names, sizes, scratch bytes)."""
+def generate_files(tflite: Path, deployable_json: Path, c_out: Path, h_out: Path, info_out: Path) -> dict:
+    """Generate ``<name>.c`` / ``<name>.h`` (named after ``c_out``) from ``tflite`` and its
+    Deployable (``deployable_json``, read and validated with :func:`tinyids.study.deployable.read`;
+    its ``model.file`` must be ``tflite``), and a JSON of the facts a firmware build needs (API
+    names, sizes, scratch bytes)."""
+    from tinyids.study import deployable
+
     c_out, h_out = Path(c_out), Path(h_out)
     name = c_out.name[:-2]
     if h_out.name != f"{name}.h" or h_out.parent != c_out.parent:
         raise CodegenError(f"{h_out} must sit beside {c_out} as {name}.h")
-    meta = json.loads(Path(meta_json).read_text()) if meta_json else {}
-    g = generate(Path(tflite), name, meta)
+    dep = deployable.read(deployable_json)
+    if dep.file("model").resolve() != Path(tflite).resolve():
+        raise CodegenError(f"{deployable_json}: model.file is {dep.file('model')}, but the model given is {tflite}")
+    g = generate(Path(tflite), name, dep)
     write_text_atomic(h_out, g.header)
     write_text_atomic(c_out, g.source)
     info = {
@@ -44,6 +50,8 @@ def generate_files(tflite: Path, meta_json: Path | None, c_out: Path, h_out: Pat
                 **({"preprocess": f"void tinyids_{g.ident}_preprocess(const float *raw, float *x)"}
                    if g.preprocessing != "none" else {})},
         "macro_prefix": f"TINYIDS_{g.ident.upper()}_",
+        # preprocess() calls log1pf: a build that keeps the float API links with -lm
+        "needs_libm": g.info["needs_libm"],
     }
     write_json_atomic(info_out, info)
     log.info("generated %s: %s, scratch %d B, constants %d B", c_out, " ".join(g.operators),

@@ -3,9 +3,13 @@
 ``cnn_model`` mirrors the studies' Conv1D CNNs (Reshape, Conv1D, MaxPool1D, Flatten, Dense,
 softmax); ``mlp_model`` their MLPs (Dense + ReLU stacks, sigmoid or softmax output). Weights
 and biases are random (seeded), so the models exercise the arithmetic, not a trained optimum.
+``deployable`` wraps a converted model in the Deployable contract, for tests of the stages.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -26,20 +30,42 @@ def _randomize(model, rng: np.random.Generator, weight_scale: float) -> None:
 
 
 def convert_int8(model, calibration: np.ndarray) -> bytes:
-    """Full-integer conversion with int8 input and output, as the studies convert."""
-    import tensorflow as tf
+    """Full-integer conversion with int8 input and output, as the studies convert: the shared
+    :func:`tinyids.compress.to_tflite_int8`, calibrated on every row of ``calibration`` in order."""
+    from tinyids.compress import to_tflite_int8
 
-    def representative():
-        for row in calibration:
-            yield [row[None, :].astype(np.float32)]
+    return to_tflite_int8(model, calibration, n_samples=None)
 
-    conv = tf.lite.TFLiteConverter.from_keras_model(model)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = representative
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = tf.int8
-    conv.inference_output_type = tf.int8
-    return conv.convert()
+
+def deployable(tflite, name: str, *, steps: Sequence[Mapping] = (), n_raw: int | None = None,
+               raw_feature_names: Sequence[str] | None = None, class_names: Sequence[str] | None = None,
+               probability: float = 0.5, description: str = "", study: str = "synthetic"):
+    """A :class:`tinyids.study.deployable.Deployable` for a converted model (path or bytes):
+    its quantization read from the model, ``steps`` from ``n_raw`` raw features (default: the
+    model input size) to the model input; a one-output model decides by threshold at
+    ``probability``, others by argmax."""
+    from tinyids.litert import input_quantization, make_interpreter, output_quantization
+    from tinyids.study.deployable import Deployable, quantization, threshold_int8
+
+    raw = bytes(tflite) if isinstance(tflite, (bytes, bytearray)) else Path(tflite).read_bytes()
+    interp = make_interpreter(raw)
+    qin, qout = input_quantization(interp), output_quantization(interp)
+    n_in = int(np.prod(interp.get_input_details()[0]["shape"]))
+    n_out = int(np.prod(interp.get_output_details()[0]["shape"]))
+    if raw_feature_names is None:
+        raw_feature_names = [f"raw{i}" for i in range(n_in if n_raw is None else n_raw)]
+    if class_names is None:
+        class_names = ["normal", "attack"] if n_out == 1 else [f"class{i}" for i in range(n_out)]
+    decision = ({"rule": "threshold", "output": 0, "probability": float(probability),
+                 "int8": threshold_int8(qout.scale, qout.zero_point, probability)}
+                if n_out == 1 else {"rule": "argmax"})
+    return Deployable.create(
+        name=name, study=study, protocol="synthetic", variant="random", seed=0, class_names=class_names,
+        raw_feature_names=raw_feature_names, feature_names=[f"x{i}" for i in range(n_in)],
+        model_format="tflite-int8", input_quantization=quantization(qin.scale, qin.zero_point),
+        output_quantization=quantization(qout.scale, qout.zero_point), decision=decision, test_rows=0,
+        metrics={"accuracy": None}, steps=list(steps), description=description,
+        preprocessing_description=description)
 
 
 def cnn_model(seed: int, n_features: int, filters: int, kernel: int, pool: int, classes: int,

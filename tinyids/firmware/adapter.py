@@ -5,20 +5,24 @@ adapter ``tinyids_adapter.c`` with ``int tinyids_model_infer(const void *in)``, 
 and labels in flash (``tinyids_vectors.c``) and ``tinyids_model_config.h``. Two C interfaces
 are recognised from the model's header:
 
-* ``int8``: the code generator's ``int tinyids_<name>_predict(const int8_t *in, int8_t *out)``.
-  Vectors are stored as int8, quantized on the host with the model's own input scale and zero
-  point (``tinyids.litert.Quantization``, exactly as the host reference feeds LiteRT); the class
-  is what the generated predict returns (argmax of the int8 outputs; for a single output,
-  ``out[0] >= TINYIDS_<M>_POSITIVE_THRESHOLD`` from the header, else dequantized > 0.5).
-* ``float``: a classical model exported as C (emlearn, linear arrays, the fixture):
+Everything about the model comes from its Deployable (``tinyids.study.deployable``): class
+names, feature count, measured accuracy, quantization, decision rule, include folders. The C
+interface is recognised from the model's header and must match the Deployable's format:
+
+* ``tflite-int8`` -> ``int8``: the code generator's
+  ``int tinyids_<name>_predict(const int8_t *in, int8_t *out)`` (or a hand-written model with the
+  same interface). Vectors are stored as int8, quantized on the host with the Deployable's input
+  scale and zero point (``tinyids.litert.Quantization``, exactly as the host reference feeds
+  LiteRT); the class is what predict returns; the host decodes LiteRT's outputs by the
+  Deployable's decision (argmax, or ``out[0] >= decision.int8``; a header's
+  ``TINYIDS_<M>_POSITIVE_THRESHOLD`` must equal it).
+* ``c-float`` -> ``float``: a classical model exported as C (emlearn, linear arrays, the fixture):
   ``<int type> <fn>(const float *x[, <int type> n])`` returning the class index. Vectors are
   stored as float32 bytes.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -28,6 +32,7 @@ import numpy as np
 
 from tinyids.errors import TinyidsError
 from tinyids.fileio import write_text_atomic
+from tinyids.study.deployable import Deployable
 
 
 class FirmwareError(TinyidsError):
@@ -62,7 +67,9 @@ class ModelSpec:
     output_zero_point: int = 0
     accuracy: float | None = None
     tflite: Path | None = None
-    positive_threshold: int | None = None  # int8, one output: class 1 iff q >= this (header macro)
+    positive_threshold: int | None = None  # int8 threshold rule: class 1 iff out[0] >= this (decision.int8)
+    class_names: list[str] = field(default_factory=list)
+    decision: dict = field(default_factory=lambda: {"rule": "argmax"})
 
     @property
     def feature_bytes(self) -> int:
@@ -77,18 +84,13 @@ class ModelSpec:
 
         return Quantization(self.input_scale, self.input_zero_point).quantize(x, np.dtype(np.int8))
 
-    def binary_threshold(self) -> int:
-        """Single-output int8 models: class 1 iff q >= this. The header's
-        POSITIVE_THRESHOLD when it has one, else the smallest q dequantized > 0.5."""
-        if self.positive_threshold is not None:
-            return self.positive_threshold
-        return math.floor(self.output_zero_point + 0.5 / self.output_scale) + 1
-
     def classes_from_raw(self, raw: np.ndarray) -> np.ndarray:
-        """Host decoding of raw int8 outputs (LiteRT), the rule of the generated predict."""
+        """Host decoding of raw int8 outputs (LiteRT) by the Deployable's decision rule."""
         raw = np.asarray(raw).reshape(len(raw), -1)
-        if raw.shape[1] == 1:
-            return (raw[:, 0].astype(np.int32) >= self.binary_threshold()).astype(np.int64)
+        if self.decision["rule"] == "threshold":
+            if self.positive_threshold is None:
+                raise FirmwareError(f"{self.name}: a threshold decision without its int8 value")
+            return (raw[:, 0].astype(np.int32) >= self.positive_threshold).astype(np.int64)
         return np.argmax(raw, axis=1).astype(np.int64)
 
 
@@ -112,15 +114,17 @@ def _float_has_length_arg(header_text: str, fn: str) -> bool:
     return bool(m and "," in m.group(1))
 
 
-def spec_from_deployable(
-    name: str,
-    c_dir: Path,
-    meta_json: Path | None = None,
-    tflite: Path | None = None,
-    n_features: int | None = None,
-    n_classes: int | None = None,
-) -> ModelSpec:
-    """Build a ModelSpec from a folder holding ``<name>.h`` (and ``<name>.c`` if any)."""
+# the C interface each Deployable model format is built through
+_KIND_OF_FORMAT = {"tflite-int8": "int8", "c-float": "float"}
+
+
+def spec_from_deployable(dep: Deployable, c_dir: Path, tflite: Path | None = None) -> ModelSpec:
+    """A ModelSpec from a Deployable and the folder holding its C (``<name>.h``, ``<name>.c``).
+
+    Class names, feature count, accuracy, quantization and decision come from the Deployable
+    only; the header gives the predict function. ``tflite`` (codegen models) is read only to
+    check that it is the model the Deployable describes and for the LiteRT reference."""
+    name = dep.name
     c_dir = Path(c_dir)
     header = c_dir / f"{name}.h"
     if not header.is_file():
@@ -128,61 +132,53 @@ def spec_from_deployable(
     sources = [p for p in [c_dir / f"{name}.c"] if p.is_file()]
     text = header.read_text(errors="replace")
     kind, fn = detect_interface(text + "\n" + "\n".join(s.read_text(errors="replace") for s in sources))
-    meta = json.loads(Path(meta_json).read_text()) if meta_json and Path(meta_json).is_file() else {}
+    fmt = dep.model["format"]
+    if _KIND_OF_FORMAT[fmt] != kind:
+        raise FirmwareError(f"{dep.path or name}: a {fmt} deployable, but {header} has the {kind} interface ({fn})")
+    decision = dict(dep.decision)
     spec = ModelSpec(
         name=name, kind=kind, header=header, sources=sources, predict_fn=fn,
-        n_features=int(n_features or len(meta.get("feature_names", []) or meta.get("features", []))),
-        n_classes=int(n_classes or len(meta.get("class_names", []) or meta.get("classes", [])) or 2),
-        accuracy=_accuracy(meta),
+        n_features=dep.n_inputs, n_classes=len(dep.class_names), accuracy=dep.accuracy,
+        class_names=list(dep.class_names), decision=decision,
     )
-    if "emlearn" in text or "eml_" in text:
-        try:
-            import emlearn
-
-            spec.extra_includes.append(Path(emlearn.includedir))
-        except (ImportError, AttributeError):
-            pass
-    if kind == "int8" and (tflite is None or not Path(tflite).is_file()):
-        # quantization parameters written beside the model (hand-written fixtures)
-        qmeta = meta.get("quantization")
-        if not isinstance(qmeta, dict):
-            raise FirmwareError(f"{name}: int8 C model needs its .tflite for the quantization parameters")
-        spec.input_scale, spec.input_zero_point = float(qmeta["input_scale"]), int(qmeta["input_zero_point"])
-        spec.output_scale, spec.output_zero_point = float(qmeta["output_scale"]), int(qmeta["output_zero_point"])
-        spec.n_outputs = int(qmeta["n_outputs"])
-    elif kind == "int8":
-        from tinyids.litert import input_quantization, make_interpreter, output_quantization
-
-        interp = make_interpreter(tflite)
-        iq, oq = input_quantization(interp), output_quantization(interp)
-        if iq is None or oq is None:
-            raise FirmwareError(f"{tflite}: not a full-integer model (no input/output quantization)")
-        spec.tflite = Path(tflite)
-        spec.input_scale, spec.input_zero_point = iq.scale, iq.zero_point
-        spec.output_scale, spec.output_zero_point = oq.scale, oq.zero_point
-        spec.n_outputs = int(np.prod(interp.get_output_details()[0]["shape"]))
-        in_feat = int(np.prod(interp.get_input_details()[0]["shape"]))
-        if spec.n_features and spec.n_features != in_feat:
-            raise FirmwareError(f"{name}: json lists {spec.n_features} features, the model takes {in_feat}")
-        spec.n_features = in_feat
-    if spec.n_features <= 0:
-        raise FirmwareError(f"{name}: number of features unknown (no feature_names in its .json)")
-    m = re.search(r"#define\s+TINYIDS_\w+_POSITIVE_THRESHOLD\s+(-?\d+)", text)
-    if m:
-        spec.positive_threshold = int(m.group(1))
+    base = dep.path.parent if dep.path is not None else c_dir
+    spec.extra_includes += [base / d for d in dep.model.get("include_dirs", [])]
+    if kind == "int8":
+        iq, oq = dep.input_quantization, dep.output_quantization
+        spec.input_scale, spec.input_zero_point = float(iq["scale"]), int(iq["zero_point"])
+        spec.output_scale, spec.output_zero_point = float(oq["scale"]), int(oq["zero_point"])
+        spec.n_outputs = 1 if decision["rule"] == "threshold" else spec.n_classes
+        if decision["rule"] == "threshold":
+            spec.positive_threshold = int(decision["int8"])
+        m = re.search(r"#define\s+TINYIDS_\w+_POSITIVE_THRESHOLD\s+(-?\d+)", text)
+        if m and (spec.positive_threshold is None or int(m.group(1)) != spec.positive_threshold):
+            raise FirmwareError(f"{header}: POSITIVE_THRESHOLD {m.group(1)} but the deployable's decision is {decision}")
+        if tflite is not None:
+            _check_tflite(spec, Path(tflite))
     spec._float_len_arg = kind == "float" and _float_has_length_arg(text, fn)  # type: ignore[attr-defined]
     return spec
 
 
-def _accuracy(meta: dict) -> float | None:
-    for key in ("accuracy", "accuracy_int8", "test_accuracy", "measured_accuracy"):
-        if isinstance(meta.get(key), (int, float)):
-            return float(meta[key])
-    for block in ("metrics", "measured", "test"):
-        sub = meta.get(block)
-        if isinstance(sub, dict) and isinstance(sub.get("accuracy"), (int, float)):
-            return float(sub["accuracy"])
-    return None
+def _check_tflite(spec: ModelSpec, tflite: Path) -> None:
+    """The .tflite is the model the Deployable describes: same quantization, inputs, outputs."""
+    from tinyids.litert import input_quantization, make_interpreter, output_quantization
+
+    if not tflite.is_file():
+        raise FirmwareError(f"{tflite}: the deployable's model file is missing")
+    interp = make_interpreter(tflite)
+    iq, oq = input_quantization(interp), output_quantization(interp)
+    if iq is None or oq is None:
+        raise FirmwareError(f"{tflite}: not a full-integer model (no input/output quantization)")
+    got = (iq.scale, iq.zero_point, oq.scale, oq.zero_point)
+    want = (spec.input_scale, spec.input_zero_point, spec.output_scale, spec.output_zero_point)
+    if got != want:
+        raise FirmwareError(f"{tflite}: quantization {got} differs from the deployable's {want}")
+    n_in = int(np.prod(interp.get_input_details()[0]["shape"]))
+    n_out = int(np.prod(interp.get_output_details()[0]["shape"]))
+    if (n_in, n_out) != (spec.n_features, spec.n_outputs):
+        raise FirmwareError(f"{tflite}: {n_in} inputs and {n_out} outputs, the deployable declares "
+                            f"{spec.n_features} features and {spec.n_outputs} outputs ({spec.decision['rule']})")
+    spec.tflite = tflite
 
 
 def _c_bytes(data: bytes, per_line: int = 24) -> str:

@@ -7,12 +7,13 @@
   (``int fixture_float_predict(const float *x)``), 7 features, 3 classes.
 
 Each comes with a numpy reference of the same arithmetic, so a device run can be checked
-against an independent implementation, not only against the host build of the same C.
+against an independent implementation, not only against the host build of the same C. Both are
+written as Deployables (study ``fixture``): ``fixture_int8`` is ``tflite-int8`` (its hand-written
+C has the code generator's interface; there is no .tflite), ``fixture_float`` is ``c-float``.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -142,12 +143,37 @@ def vectors(n: int, seed: int = 0) -> np.ndarray:
     return rng.normal(0.0, 1.0, size=(n, N_FEATURES)).astype(np.float32)
 
 
+def deployable_record(name: str, y: np.ndarray, ref: np.ndarray, n_classes: int):
+    """The fixture's :class:`~tinyids.study.deployable.Deployable` (no preprocessing steps: the
+    raw vector is the model input)."""
+    from tinyids.study import deployable
+
+    int8 = name == "fixture_int8"
+    features = [f"f{j}" for j in range(N_FEATURES)]
+    return deployable.Deployable.create(
+        name=name, study="fixture", protocol="fixture", variant=name, seed=0,
+        class_names=[f"c{k}" for k in range(n_classes)], raw_feature_names=features, feature_names=features,
+        model_format="tflite-int8" if int8 else "c-float",
+        input_quantization=deployable.quantization(IN_SCALE, IN_ZP) if int8 else None,
+        output_quantization=deployable.quantization(OUT_SCALE, OUT_ZP) if int8 else None,
+        decision={"rule": "argmax"}, test_rows=int(len(y)),
+        metrics={"accuracy": float(np.mean(ref == y)) if len(y) else None},
+        steps=[], has_predictions=True,
+        description=("hand-written firmware fixture with known weights; its C is written here (no .tflite: "
+                     "the C stands in for the code generator's output)" if int8 else
+                     "hand-written firmware fixture with known weights (classical-export interface)"),
+        extra={"fixture": True},
+    )
+
+
 def write_deployables(folder: str | Path, n: int = 64, seed: int = 0) -> Path:
     """Write both fixtures as deployables (``.c``, ``.h``, ``.npz``, ``.json``) into ``folder``.
 
     Labels are the numpy reference predictions flipped on every 10th row, so a device run has a
-    known accuracy of 90% (and a wrong label never counts as a parity mismatch)."""
+    known accuracy of 90% (and a wrong label never counts as a parity mismatch); the npz's
+    ``y_pred`` is the numpy reference."""
     from tinyids.litert import Quantization
+    from tinyids.study import deployable
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -161,17 +187,6 @@ def write_deployables(folder: str | Path, n: int = 64, seed: int = 0) -> Path:
         (folder / f"{name}.c").write_text(c)
         y = ref.copy()
         y[::10] = (y[::10] + 1) % n_classes
-        np.savez(folder / f"{name}.npz", X_test=x, y_test=y)
-        meta = {
-            "class_names": [f"c{k}" for k in range(n_classes)],
-            "feature_names": [f"f{j}" for j in range(N_FEATURES)],
-            "accuracy": float(np.mean(ref == y)),
-            "fixture": True,
-        }
-        if name == "fixture_int8":
-            meta["quantization"] = {
-                "input_scale": IN_SCALE, "input_zero_point": IN_ZP,
-                "output_scale": OUT_SCALE, "output_zero_point": OUT_ZP, "n_outputs": 2,
-            }
-        (folder / f"{name}.json").write_text(json.dumps(meta, indent=2) + "\n")
+        np.savez(folder / f"{name}.npz", X_test=x, y_test=y.astype(np.int64), y_pred=ref.astype(np.int64))
+        deployable.write(deployable_record(name, y, ref, n_classes), folder / f"{name}.json")
     return folder

@@ -9,7 +9,6 @@ counts are cycles (simavr), QEMU's are instructions (``-icount``), Linux targets
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -21,6 +20,8 @@ from tinyids.firmware.adapter import FirmwareError, ModelSpec, spec_from_deploya
 from tinyids.firmware.boards import Board, boards_from_config
 from tinyids.firmware.build import BuildResult, pio_build
 from tinyids.firmware.emulate import EmulationTimeout, run_firmware, ticks_to_instructions
+from tinyids.study import deployable
+from tinyids.study.deployable import Deployable
 
 HOST_ENV = "host"
 # static Linux binaries: libc's layout moves by kilobytes between builds, a model delta means nothing
@@ -57,18 +58,19 @@ def deployable_inputs(ref: str, fw: Mapping[str, Any], results: str = "results")
     return files
 
 
-def load_model(files: Mapping[str, str], name: str) -> tuple[ModelSpec, np.ndarray, np.ndarray]:
-    with np.load(files["npz"]) as z:
-        x = np.asarray(z["X_test"], dtype=np.float32)
-        y = np.asarray(z["y_test"]).astype(np.int64)
-    spec = spec_from_deployable(
-        name, Path(files["h"]).parent, Path(files["json"]), Path(files["tflite"]) if files.get("tflite") else None,
-        n_features=x.shape[1],
-    )
-    emlearn_dir = Path(files["h"]).parent / "emlearn"
-    if emlearn_dir.is_dir():
-        spec.extra_includes.append(emlearn_dir)
-    return spec, x, y
+def load_model(files: Mapping[str, str], name: str) -> tuple[ModelSpec, np.ndarray, np.ndarray, Deployable]:
+    """The model's spec, its test vectors and labels, and its Deployable (``files["json"]``)."""
+    dep = deployable.read(files["json"])
+    if dep.name != name:
+        raise FirmwareError(f"{files['json']}: the deployable is named {dep.name!r}, firmware.models asks for {name!r}")
+    if Path(files["npz"]).resolve() != dep.file("test_vectors").resolve():
+        raise FirmwareError(f"{files['json']}: its test vectors are {dep.file('test_vectors')}, the rule gives {files['npz']}")
+    x, y = dep.test_vectors()
+    if y is None or x.shape != (dep.doc["test_vectors"]["rows"], dep.n_inputs) or len(y) != len(x):
+        raise FirmwareError(f"{files['npz']}: X_test {x.shape} / y_test {None if y is None else y.shape} do not match "
+                            f"the deployable's {dep.doc['test_vectors']['rows']} rows of {dep.n_inputs} features")
+    spec = spec_from_deployable(dep, Path(files["h"]).parent, Path(files["tflite"]) if files.get("tflite") else None)
+    return spec, x, y, dep
 
 
 def _size_row(prefix: str, r: BuildResult | None) -> dict[str, Any]:
@@ -79,7 +81,7 @@ def _size_row(prefix: str, r: BuildResult | None) -> dict[str, Any]:
 def build_model(ref: str, files: Mapping[str, str], fw: Mapping[str, Any], log: TextIO) -> dict[str, Any]:
     """Build one model for every fit board (plus a null-model build per board)."""
     study, name = parse_model_ref(ref)
-    spec, x, y = load_model(files, name)
+    spec, x, y, _ = load_model(files, name)
     boards = boards_from_config(fw)
     root = Path(fw["build_root"]).resolve() / model_key(ref)
     fit_dir = write_model_folder(spec, x[:1], y[:1], root / "model_fit")
@@ -156,17 +158,16 @@ def emulation_sample(n_rows: int, n: int, seed: int) -> np.ndarray:
 def emulate_model(ref: str, files: Mapping[str, str], build: Mapping[str, Any], fw: Mapping[str, Any],
                   seed: int, log: TextIO) -> dict[str, Any]:
     study, name = parse_model_ref(ref)
-    spec, x_all, y_all = load_model(files, name)
+    spec, x_all, y_all, dep = load_model(files, name)
     emu = fw["emulation"]
     idx = emulation_sample(len(x_all), int(emu["vectors"]), seed)
     x, y = x_all[idx], y_all[idx]
     root = Path(fw["build_root"]).resolve() / model_key(ref)
     host = _host_reference(spec, x, y, root, fw, log)
     litert = _litert_classes(spec, x)
-    # the exporting study's own host run of the same C (srm2025 records host_predictions)
-    meta = json.loads(Path(files["json"]).read_text())
-    recorded = meta.get("host_predictions")
-    recorded = np.asarray(recorded, dtype=np.int64)[idx] if isinstance(recorded, list) and len(recorded) == len(x_all) else None
+    # the exporting study's own host run of the same model (test vectors' y_pred, when recorded)
+    recorded = dep.test_array("y_pred")
+    recorded = recorded.astype(np.int64)[idx] if recorded is not None else None
     result: dict[str, Any] = {
         "model": ref, "study": study, "name": name, "vectors_selected": int(len(idx)),
         "host_accuracy": float(np.mean(host == y)) if len(y) else None,

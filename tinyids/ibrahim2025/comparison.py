@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tinyids.ibrahim2025.sizes import SIZE_MEASURES, closest_measure
+from tinyids.study import comparison
+from tinyids.tables import MISSING, fmt, fmt_mean_sd
 
 METRICS = ("accuracy", "precision", "recall", "f1")
 PROTOCOLS = ("paper", "sound")
+STUDY = "ibrahim2025"
+COUNT_MEASURES = ("parameters", "nonzero_parameters")  # size measures that are counts, not bytes
 
 
 def _models(model: str, all_models: Sequence[str]) -> list[str]:
@@ -25,24 +28,44 @@ def _models(model: str, all_models: Sequence[str]) -> list[str]:
     return [model] if model in all_models else []
 
 
-def _ours(metrics: pd.DataFrame, protocol: str, model: str, column: str) -> float:
+def _runs(metrics: pd.DataFrame, protocol: str, model: str, column: str | None) -> pd.Series:
+    """Our figure ``column`` of ``model`` under ``protocol``, one value per run (fold)."""
     sel = metrics[(metrics["protocol"] == protocol) & (metrics["model"] == model)]
-    if sel.empty or column not in sel:
-        return float("nan")
-    return float(pd.to_numeric(sel[column], errors="coerce").mean())
+    if column is None or sel.empty or column not in sel:
+        return pd.Series([], dtype=float)
+    return pd.to_numeric(sel[column], errors="coerce")
+
+
+def _ours(metrics: pd.DataFrame, protocol: str, model: str, column: str) -> float:
+    return comparison.summary(_runs(metrics, protocol, model, column))[0]
+
+
+def protocols_of(metrics: pd.DataFrame) -> list[str]:
+    """The protocols of ``metrics``, the paper's first."""
+    present = list(dict.fromkeys(metrics["protocol"]))
+    return [p for p in PROTOCOLS if p in present] + [p for p in present if p not in PROTOCOLS]
 
 
 def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.DataFrame:
-    """Long table: source (citation), quantity, model, paper value, ours per protocol."""
+    """ComparisonRows (:mod:`tinyids.study.comparison`), one per paper figure, model and protocol.
+
+    ``table`` is where the paper states the figure (its ``cite``), ``citation`` the paper's
+    citation with it; ours is the mean over the folds (``run``) of ``metrics.csv``. Extra column:
+    ``note``.
+    """
     all_models = list(dict.fromkeys(metrics["model"]))
+    protocols = protocols_of(metrics)
     rows: list[dict[str, Any]] = []
 
-    def add(source: str, quantity: str, model: str, paper_value: Any, column: str | None, note: str = "") -> None:
-        row = {"source": source, "quantity": quantity, "model": model, "paper": paper_value}
-        for protocol in PROTOCOLS:
-            row[f"ours_{protocol}_protocol"] = _ours(metrics, protocol, model, column) if column else float("nan")
-        row["note"] = note
-        rows.append(row)
+    def add(source: str, quantity: str, unit: str, model: str, paper_value: Any, column: str | None,
+            note: str = "") -> None:
+        for protocol in protocols:
+            mean, sd, n = comparison.summary(_runs(metrics, protocol, model, column) if model else [])
+            rows.append({
+                "study": STUDY, "table": source, "quantity": quantity, "unit": unit, "protocol": protocol,
+                "model": model or comparison.NO_MODEL, "paper_value": float(paper_value), "our_value": mean,
+                "our_sd": sd, "n_runs": n, "citation": f"{paper['citation']}, {source}", "note": note,
+            })
 
     for key in ("table2", "table4"):
         entry = paper.get(key)
@@ -51,77 +74,79 @@ def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.Data
         for model in _models(entry["model"], all_models):
             for metric in METRICS:
                 if metric in entry:
-                    add(entry["cite"], metric, model, entry[metric], metric)
+                    add(entry["cite"], metric, "fraction", model, entry[metric], metric)
             if "size_bytes" in entry:
                 for measure, label in SIZE_MEASURES:
-                    add(entry["cite"], f"size: {label}", model, entry["size_bytes"], measure,
-                        f"paper states {entry.get('size', entry['size_bytes'])}")
+                    add(entry["cite"], f"size: {label}", "count" if measure in COUNT_MEASURES else "bytes", model,
+                        entry["size_bytes"], measure, f"paper states {entry.get('size', entry['size_bytes'])}")
     for entry in paper.get("auc", []) or []:
         for model in _models(entry["model"], all_models):
-            add(entry["cite"], "roc_auc", model, entry["value"], "roc_auc")
+            add(entry["cite"], "roc_auc", "fraction", model, entry["value"], "roc_auc")
     conf = paper.get("confusion")
     if conf:
         for model in _models(conf["model"], all_models):
             for count in ("tp", "tn", "fp", "fn"):
-                add(conf["cite"], count, model, conf[count], count, "counts on each protocol's own test split")
+                add(conf["cite"], count, "count", model, conf[count], count, "counts on each protocol's own test split")
             total = sum(int(conf[c]) for c in ("tp", "tn", "fp", "fn"))
-            add(conf["cite"], "test attack share", model, (conf["tp"] + conf["fn"]) / total, "attack_share",
+            add(conf["cite"], "test attack share", "fraction", model, (conf["tp"] + conf["fn"]) / total, "attack_share",
                 "0.5 = a balanced test set: SMOTE ran before the split")
     t5 = paper.get("table5")
     if t5:
         for entry in t5.get("rows", []):
             models = _models(entry["model"], all_models) if entry.get("model") else [""]
             for model in models:
-                add(t5["cite"], f"accuracy ({entry['work']}, {entry['method']})", model, entry["accuracy"],
+                add(t5["cite"], f"accuracy ({entry['work']}, {entry['method']})", "fraction", model, entry["accuracy"],
                     "accuracy" if model else None,
                     f"size {entry['size']}" if entry.get("size") else "")
-    return pd.DataFrame(rows)
+    return comparison.frame(rows, "ibrahim2025 paper comparison")
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
-    if isinstance(value, (int, np.integer)) or float(value).is_integer() and abs(float(value)) >= 2:
-        return f"{int(value):,}"
-    return f"{float(value):.4f}"
+def _ours_cell(row: Any) -> str:
+    """Our mean; with several folds its sd and n beside it."""
+    if row is None:
+        return MISSING
+    if row.n_runs > 1:
+        return fmt_mean_sd(row.our_value, row.our_sd, row.n_runs, 4)
+    return fmt(row.our_value, 4)
 
 
 def markdown(table: pd.DataFrame, metrics: pd.DataFrame, paper: Mapping[str, Any], *, smoke: bool,
              statistics: pd.DataFrame | None = None) -> str:
+    """The paper's layout: one line per figure and model, our value under each protocol beside it."""
+    protocols = protocols_of(metrics)
     lines = [
         "# ibrahim2025: paper against reproduction",
         "",
-        "Ibrahim, Fagge, Mabu: *A lightweight deep learning model for intrusion detection in IoMT devices "
-        "using weight pruning technique*. Dataset: WUSTL-EHMS-2020 (Hady et al. 2020).",
+        f"{paper['citation']}. Dataset: WUSTL-EHMS-2020 (Hady et al. 2020).",
         "",
     ]
     if smoke:
         lines += ["**Smoke run**: a small subsample and very few epochs; these figures test the pipeline, "
                   "they are not results.", ""]
+    header = ["source", "quantity", "model", "paper", *[f"ours ({p} protocol)" for p in protocols], "note"]
     lines += [
         "Protocols: `paper` = MinMax scaling, SMOTE and PCA on all rows, then the split (the order the paper "
         "implies; its test set is balanced and holds SMOTE rows interpolated from training rows). "
         "`sound` = stratified split first; scaler, SMOTE and PCA fitted on training rows only; the test split "
-        "keeps the natural class ratio.",
+        "keeps the natural class ratio. With several folds ours is the mean ± sd (n folds).",
         "",
-        "| source | quantity | model | paper | ours (paper protocol) | ours (sound protocol) | note |",
-        "|---|---|---|---|---|---|---|",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
     ]
     main = table[~table["quantity"].str.startswith("size: ")]
-    for _, r in main.iterrows():
-        lines.append(
-            f"| {r['source']} | {r['quantity']} | {r['model'] or '-'} | {_fmt(r['paper'])} | "
-            f"{_fmt(r['ours_paper_protocol'])} | {_fmt(r['ours_sound_protocol'])} | {r['note']} |"
-        )
+    by_protocol = {(r.table, r.quantity, r.model, r.protocol): r for r in main.itertuples()}
+    for source, quantity, model in dict.fromkeys(zip(main["table"], main["quantity"], main["model"])):
+        first = next(by_protocol[(source, quantity, model, p)] for p in protocols if (source, quantity, model, p) in by_protocol)
+        cells = [source, quantity, MISSING if model == comparison.NO_MODEL else model, fmt(first.paper_value, 4),
+                 *[_ours_cell(by_protocol.get((source, quantity, model, p))) for p in protocols], fmt(first.note)]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Which size can the paper's figures be?", "",
               "Every size measure of our models, in bytes (counts are not bytes; they are listed because "
               "a count of non-zero weights is one reading of \"84 KB\"). Formula (7)-(8) is Section 3.8.5.", "",
-              "| measure | " + " | ".join(f"{p}/{m}" for p in PROTOCOLS for m in dict.fromkeys(metrics['model'])) + " |",
-              "|---|" + "---|" * (len(PROTOCOLS) * metrics["model"].nunique())]
+              "| measure | " + " | ".join(f"{p}/{m}" for p in protocols for m in dict.fromkeys(metrics['model'])) + " |",
+              "|---|" + "---|" * (len(protocols) * metrics["model"].nunique())]
     for measure, label in SIZE_MEASURES:
-        cells = [_fmt(_ours(metrics, p, m, measure)) for p in PROTOCOLS for m in dict.fromkeys(metrics["model"])]
+        cells = [fmt(_ours(metrics, p, m, measure), 4) for p in protocols for m in dict.fromkeys(metrics["model"])]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("")
     for key in ("table2", "table4"):
@@ -129,7 +154,7 @@ def markdown(table: pd.DataFrame, metrics: pd.DataFrame, paper: Mapping[str, Any
         if not entry or "size_bytes" not in entry:
             continue
         for model in _models(entry["model"], list(dict.fromkeys(metrics["model"]))):
-            for protocol in PROTOCOLS:
+            for protocol in protocols:
                 sel = metrics[(metrics["protocol"] == protocol) & (metrics["model"] == model)]
                 if sel.empty:
                     continue
@@ -137,16 +162,16 @@ def markdown(table: pd.DataFrame, metrics: pd.DataFrame, paper: Mapping[str, Any
                 best, ratio = closest_measure(row, float(entry["size_bytes"]))
                 label = dict(SIZE_MEASURES).get(best, best)
                 lines.append(f"- {entry['cite']} states {entry.get('size')} for `{model}`; nearest of ours "
-                             f"({protocol} protocol): {label} = {_fmt(row.get(best))} ({ratio:.2f} x).")
+                             f"({protocol} protocol): {label} = {fmt(row.get(best), 4)} ({ratio:.2f} x).")
     if "int8_accuracy" in metrics:
         lines += ["", "## Full-integer (int8) models on the same test rows", "",
                   "| protocol | model | accuracy (Keras float) | accuracy (int8 .tflite) | int8 .tflite bytes | "
                   "int8 gzip bytes | host latency int8 (median us) |", "|---|---|---|---|---|---|---|"]
         for (protocol, model), sel in metrics.groupby(["protocol", "model"], sort=True):
             lines.append(
-                f"| {protocol} | {model} | {_fmt(sel['accuracy'].mean())} | {_fmt(sel['int8_accuracy'].mean())} | "
-                f"{_fmt(sel['tflite_int8_bytes'].mean())} | {_fmt(sel['tflite_int8_gzip_bytes'].mean())} | "
-                f"{sel['latency_int8_median_us'].mean():.1f} |"
+                f"| {protocol} | {model} | {fmt(sel['accuracy'].mean(), 4)} | {fmt(sel['int8_accuracy'].mean(), 4)} | "
+                f"{fmt(sel['tflite_int8_bytes'].mean(), 4)} | {fmt(sel['tflite_int8_gzip_bytes'].mean(), 4)} | "
+                f"{fmt(sel['latency_int8_median_us'].mean(), 1)} |"
             )
     if statistics is not None and not statistics.empty:
         lines += ["", "## Full against pruned (the paper: \"a paired t-test confirmed that the difference was "

@@ -1,9 +1,17 @@
-"""Deployable int8 models (docs/DEVELOPING.md, "Deployable models contract").
+"""Deployable int8 models of ibrahim2025, written as :class:`tinyids.study.deployable.Deployable`
+records (docs/DEVELOPING.md, "The study contract").
 
 For each configured (protocol, model), from fold 0: ``deploy/<name>.tflite`` (full-integer,
 int8 in/out), ``deploy/<name>.npz`` (``X_test`` float32 as fed to the model, i.e. after
-one-hot, MinMax and PCA; ``y_test`` int), ``deploy/<name>.json`` (class and feature names, the
-preprocessing constants, protocol, measured accuracy of the int8 model).
+one-hot, MinMax and PCA; ``y_test`` int) and ``deploy/<name>.json`` (the Deployable).
+
+The raw vector a device receives is the encoded WUSTL row (``scaled_feature_names``: the
+categorical columns already one-hot). The typed steps are the fitted preprocessing of
+:mod:`tinyids.ibrahim2025.protocols`: ``minmax`` (scikit-learn's ``MinMaxScaler.transform``,
+``x * scale + min``) then ``pca`` (``(x - mean) @ components.T``, no whitening). The model has one
+sigmoid output; the decision is ``threshold`` on it at the study's probability (config
+``threshold``) with the int8 value that reproduces the evaluation's ``score >= threshold`` on the
+dequantized output exactly (checked on every int8 output value when written).
 """
 
 from __future__ import annotations
@@ -15,57 +23,95 @@ from typing import Any
 import numpy as np
 
 from tinyids.errors import TinyidsError
-from tinyids.fileio import atomic_path, write_json_atomic
+from tinyids.fileio import atomic_path
+from tinyids.study import deployable
 
 
 def deploy_name(protocol: str, model: str) -> str:
     return f"ibrahim2025_{protocol}_{model}"
 
 
+def preprocessing_steps(pre: dict[str, Any]) -> list[dict[str, Any]]:
+    """``minmax`` then ``pca`` from a ``preprocess.json`` (``Prepared.preprocess_json``)."""
+    scaler, pca = pre["scaler"], pre["pca"]
+    return [
+        {"op": "minmax", "scale": [float(v) for v in scaler["scale"]], "min": [float(v) for v in scaler["min"]]},
+        {"op": "pca", "mean": [float(v) for v in pca["mean"]], "components": [[float(v) for v in row] for row in pca["components"]]},
+    ]
+
+
+def threshold_decision(output_q, probability: float, source: str) -> dict[str, Any]:
+    """``threshold`` on output 0: the int8 value ``q`` with ``q >= int8`` exactly where the
+    evaluation's rule ``dequantize(q) >= probability`` (float32 dequantization, as
+    ``tinyids.litert``) holds, for every int8 ``q``."""
+    q = np.arange(-128, 128)
+    evaluation = np.asarray(output_q.dequantize(q), dtype=np.float64) >= float(probability)
+    value = deployable.threshold_int8(output_q.scale, output_q.zero_point, probability)
+    if not np.array_equal(evaluation, q >= value):
+        raise TinyidsError(f"{source}: the int8 threshold {value} does not reproduce 'score >= {probability}' on "
+                           f"every int8 output (scale {output_q.scale}, zero point {output_q.zero_point})")
+    return {"rule": "threshold", "output": 0, "probability": float(probability), "int8": int(value)}
+
+
 def write_deployable(
     *, name: str, int8_tflite: str | Path, data_npz: str | Path, preprocess_json: str | Path,
     eval_json: str | Path, out_tflite: str | Path, out_npz: str | Path, out_json: str | Path,
-) -> dict[str, Any]:
-    from tinyids.litert import input_quantization, make_interpreter, output_quantization
+) -> deployable.Deployable:
+    from tinyids.litert import input_quantization, make_interpreter, output_quantization, run_raw
 
     flatbuffer = Path(int8_tflite).read_bytes()
     interp = make_interpreter(flatbuffer)
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     if inp["dtype"] != np.int8 or out["dtype"] != np.int8:
         raise TinyidsError(f"{int8_tflite}: deployables must have int8 input and output, got {inp['dtype']} / {out['dtype']}")
+    if int(np.prod(out["shape"])) != 1:
+        raise TinyidsError(f"{int8_tflite}: ibrahim2025 models have one sigmoid output, this one has shape {list(out['shape'])}")
     with np.load(data_npz) as data:
         x_test = np.asarray(data["x_test"], dtype=np.float32)
         y_test = np.asarray(data["y_test"]).astype(np.int64)
     pre = json.loads(Path(preprocess_json).read_text(encoding="utf-8"))
     ev = json.loads(Path(eval_json).read_text(encoding="utf-8"))
     iq, oq = input_quantization(interp), output_quantization(interp)
-    meta = {
-        "name": name,
-        "study": "ibrahim2025",
-        "protocol": ev["protocol"],
-        "model": ev["model"],
-        "fold": ev["fold"],
-        "smoke": ev.get("smoke", False),
-        "class_names": ["normal", "attack"],
-        "output": "one int8 value: dequantized, the sigmoid probability of 'attack'; attack if >= threshold",
-        "threshold": ev["threshold"],
-        "feature_names": [f"pc{i + 1}" for i in range(x_test.shape[1])],
-        "raw_feature_names": pre["scaled_feature_names"],
-        "input_quantization": {"scale": iq.scale, "zero_point": iq.zero_point} if iq else None,
-        "output_quantization": {"scale": oq.scale, "zero_point": oq.zero_point} if oq else None,
-        "preprocessing": pre,
-        "test_rows": int(y_test.size),
-        "accuracy_int8": ev["metrics_int8"]["accuracy"],
-        "accuracy_keras": ev["metrics"]["accuracy"],
-        "metrics_int8": ev["metrics_int8"],
-        "parameters": ev["sizes"]["parameters"],
-        "nonzero_parameters": ev["sizes"]["nonzero_parameters"],
-        "tflite_bytes": len(flatbuffer),
-    }
+    decision = threshold_decision(oq, ev["threshold"], str(int8_tflite))
+    raw_out = run_raw(interp, iq.quantize(x_test)).reshape(len(x_test), -1)[:, 0] if len(x_test) else np.zeros(0, np.int8)
+    accuracy = float(np.mean((raw_out.astype(np.int32) >= decision["int8"]) == y_test)) if len(y_test) else None
+    if accuracy is not None and not np.isclose(accuracy, ev["metrics_int8"]["accuracy"], rtol=0, atol=1e-12):
+        raise TinyidsError(f"{eval_json}: int8 accuracy {ev['metrics_int8']['accuracy']} but the deployable's decision "
+                           f"gives {accuracy} on the same {len(y_test)} test rows")
+    dep = deployable.Deployable.create(
+        name=name, study="ibrahim2025", protocol=ev["protocol"], variant=ev["model"], seed=int(ev["fold"]),
+        class_names=["normal", "attack"],
+        raw_feature_names=pre["scaled_feature_names"],
+        feature_names=[f"pc{i + 1}" for i in range(x_test.shape[1])],
+        model_format="tflite-int8",
+        input_quantization=deployable.quantization(iq.scale, iq.zero_point),
+        output_quantization=deployable.quantization(oq.scale, oq.zero_point),
+        decision=decision,
+        test_rows=int(y_test.size),
+        metrics={**ev["metrics_int8"], "model_bytes": len(flatbuffer)},
+        steps=preprocessing_steps(pre),
+        preprocessing_description=(
+            "the WUSTL row with its categorical columns one-hot encoded (extra.encoder), MinMax scaled "
+            "with the constants fitted on " + str(pre.get("info", {}).get("fitted_on", "the protocol's rows"))
+            + ", then projected on the PCA components"),
+        description=(f"ibrahim2025 {ev['model']} ({ev['protocol']} protocol, fold {ev['fold']}): int8 MLP with one "
+                     "sigmoid output, the probability of 'attack'"),
+        extra={
+            "fold": int(ev["fold"]),
+            "smoke": bool(ev.get("smoke", False)),
+            "encoder": pre.get("encoder"),
+            "explained_variance_ratio": pre.get("pca", {}).get("explained_variance_ratio"),
+            "preprocessing_info": pre.get("info", {}),
+            "metrics_keras": ev["metrics"],
+            "parameters": ev["sizes"]["parameters"],
+            "nonzero_parameters": ev["sizes"]["nonzero_parameters"],
+            "tflite_bytes": len(flatbuffer),
+        },
+    )
     with atomic_path(out_tflite) as tmp:
         tmp.write_bytes(flatbuffer)
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as handle:
             np.savez(handle, X_test=x_test, y_test=y_test)
-    write_json_atomic(out_json, meta)
-    return meta
+    deployable.write(dep, out_json)
+    return dep

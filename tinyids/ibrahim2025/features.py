@@ -89,13 +89,3 @@ def labels(frame: pd.DataFrame) -> np.ndarray:
     if not np.isin(y, (0, 1)).all():
         raise DataError("WUSTL-EHMS-2020 'Label' must be 0 (normal) or 1 (attack)")
     return y.astype(np.int64)
-
-
-def stratified_subsample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> pd.DataFrame:
-    """At most ``max_rows`` rows with the label proportions kept (for the smoke run)."""
-    if max_rows is None or len(frame) <= max_rows:
-        return frame.reset_index(drop=True)
-    from sklearn.model_selection import train_test_split
-
-    keep, _ = train_test_split(frame, train_size=max_rows, stratify=frame[LABEL], random_state=seed)
-    return keep.sort_index().reset_index(drop=True)

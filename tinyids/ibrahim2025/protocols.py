@@ -29,6 +29,7 @@ from sklearn.preprocessing import MinMaxScaler
 from tinyids.errors import DataError
 from tinyids.ibrahim2025 import features as feat
 from tinyids.ibrahim2025.settings import Settings
+from tinyids.study.sampling import stratified_subsample
 
 
 @dataclass
@@ -114,7 +115,7 @@ def prepare(frame: pd.DataFrame, protocol: str, settings: Settings, fold: int = 
     # fold seed drives what is fitted per fold (SMOTE of the sound protocol, shuffling).
     split_seed = settings.protocol_seed(protocol, 0)
     seed = settings.protocol_seed(protocol, fold)
-    frame = feat.stratified_subsample(frame, settings.max_rows, settings.seed)
+    frame = stratified_subsample(frame, settings.max_rows, settings.seed, by=feat.LABEL, key="ibrahim2025.max_rows")
     y = feat.labels(frame)
     if protocol == "paper":
         return _paper(frame, y, settings, fold, split_seed, seed)

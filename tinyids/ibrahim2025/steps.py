@@ -81,12 +81,21 @@ def prune(data_npz, full_keras, out_dir, protocol: str, fold: int, variant: str,
                                           train_info=info, settings=settings, protocol=protocol, fold=int(fold))
 
 
+STUDY = "ibrahim2025"
+TEST_SET = "test"  # each (protocol, fold)'s own test split
+
+
 def metrics_row(ev: Mapping[str, Any]) -> dict[str, Any]:
+    """One MetricsRow (:mod:`tinyids.study.metrics`; ``run`` = the fold, ``model_bytes`` = the
+    ``.keras`` file whose predictions gave the metrics), then the study's own columns."""
     m, m8, sizes = ev["metrics"], ev["metrics_int8"], ev["sizes"]
     ks = list(ev.get("kernel_sparsity", {}).values())
     row: dict[str, Any] = {
-        "protocol": ev["protocol"], "model": ev["model"], "fold": ev["fold"], "smoke": ev.get("smoke", False),
-        **{k: m[k] for k in ("accuracy", "precision", "recall", "f1", "roc_auc", "fpr", "tp", "tn", "fp", "fn")},
+        "study": STUDY, "protocol": ev["protocol"], "model": ev["model"], "run": ev["fold"], "test_set": TEST_SET,
+        **{k: m[k] for k in ("accuracy", "precision", "recall", "f1", "fpr", "roc_auc")},
+        "model_bytes": sizes.get("keras_bytes", float("nan")),
+        "smoke": ev.get("smoke", False),
+        **{k: m[k] for k in ("tp", "tn", "fp", "fn")},
         "n_test": m["n"],
         "attack_share": (m["tp"] + m["fn"]) / m["n"] if m["n"] else float("nan"),
         **{f"int8_{k}": m8[k] for k in ("accuracy", "precision", "recall", "f1", "roc_auc")},
@@ -106,10 +115,11 @@ def metrics_row(ev: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def collect_metrics(eval_jsons: Sequence[str | Path], out_csv) -> pd.DataFrame:
+    from tinyids.study import metrics as metrics_file
+
     rows = [metrics_row(json.loads(Path(p).read_text(encoding="utf-8"))) for p in eval_jsons]
-    frame = pd.DataFrame(rows).sort_values(["protocol", "model", "fold"], kind="stable").reset_index(drop=True)
-    write_csv_atomic(out_csv, frame)
-    return frame
+    frame = pd.DataFrame(rows).sort_values(["protocol", "model", "run"], kind="stable").reset_index(drop=True)
+    return metrics_file.write(frame, out_csv)
 
 
 def _predictions(path) -> dict[str, np.ndarray]:
@@ -171,12 +181,14 @@ def plots(protocol: str, models: Sequence[str], run_dir: str | Path, out_roc, ou
 
 def compare(metrics_csv, statistics_csv, config: Mapping[str, Any], out_csv, out_md) -> pd.DataFrame:
     from tinyids.ibrahim2025 import comparison
+    from tinyids.study import comparison as comparison_file
+    from tinyids.study import metrics as metrics_file
 
     settings = st.from_config(config)
-    metrics = pd.read_csv(metrics_csv)
+    metrics = metrics_file.read(metrics_csv)
     stats_frame = pd.read_csv(statistics_csv)
     table = comparison.comparison_table(metrics, settings.paper)
-    write_csv_atomic(out_csv, table)
+    comparison_file.write(table, out_csv)
     write_text_atomic(out_md, comparison.markdown(table, metrics, settings.paper, smoke=settings.smoke,
                                                   statistics=stats_frame))
     return table

@@ -4,7 +4,9 @@ Keras variants (OM, POM, POM7) are evaluated in float with tf_keras; .tflite var
 tMOP, tMO_QAT) through ai-edge-litert exactly as a device runs them: int8 models get their float
 features quantized with the model's own input scale and zero point and their int8 outputs
 dequantized (:func:`tinyids.litert.predict_float_features`). Variants on the chi-square subset
-(POM7, tMOP) see only the 7 selected columns.
+(POM7, tMOP) see only the 7 selected columns. Beside the multi-class figures each row has the
+attack-vs-normal ``precision``, ``recall``, ``f1``, ``fpr`` and ``roc_auc`` of the same predictions
+(:func:`attack_metrics`), the binary figures every study's ``metrics.csv`` shares.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tinyids.metrics import multiclass_metrics
 log = logging.getLogger(__name__)
 
 SELECTED_FEATURE_VARIANTS = ("POM7", "tMOP")
+NORMAL = "normal"  # the benign class of the data contract; every other class is an attack
 
 
 def variant_features(variant: str) -> str:
@@ -36,10 +39,30 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndar
 
 
 def predict_tflite(path: str | Path, x: np.ndarray) -> np.ndarray:
+    return np.argmax(tflite_outputs(path, x), axis=1)
+
+
+def tflite_outputs(path: str | Path, x: np.ndarray) -> np.ndarray:
+    """The class probabilities of a .tflite (dequantized for int8 models)."""
     from tinyids.litert import make_interpreter, predict_float_features
 
     interp = make_interpreter(path, threads=1)
-    return np.argmax(predict_float_features(interp, np.asarray(x, dtype=np.float32)), axis=1)
+    return predict_float_features(interp, np.asarray(x, dtype=np.float32))
+
+
+def attack_metrics(y_true: np.ndarray, probabilities: np.ndarray, classes: list[str]) -> dict[str, float]:
+    """Precision, recall, F1, FPR and ROC AUC of attack (any class but ``normal``) against
+    normal, from the same predictions (argmax) and the score 1 - P(normal): the MetricsRow
+    figures of a multi-class model."""
+    from tinyids.metrics import binary_metrics
+
+    if NORMAL not in classes:
+        raise ValueError(f"class names {classes} lack {NORMAL!r}: attack-vs-normal metrics need it")
+    normal = classes.index(NORMAL)
+    y_pred = np.argmax(probabilities, axis=1)
+    score = 1.0 - np.asarray(probabilities, dtype=np.float64)[:, normal]
+    m = binary_metrics((np.asarray(y_true) != normal).astype(int), (y_pred != normal).astype(int), score)
+    return {k: m[k] for k in ("precision", "recall", "f1", "fpr", "roc_auc")}
 
 
 def tflite_io(path: str | Path) -> dict[str, str]:
@@ -84,18 +107,21 @@ def evaluate_variant(
     x_test, y_test = prepared.split("test", features)
     keras_model = models.load(keras_file)
     if variant in KERAS_VARIANTS:
-        y_pred = models.predict_classes(keras_model, x_test)
+        # the call of models.predict_classes, keeping the probabilities it takes the argmax of
+        probabilities = keras_model.predict(models.as_sequence(x_test), batch_size=1024, verbose=0)
         io = {"input_dtype": "float32", "output_dtype": "float32"}
     else:
         if tflite_file is None:
             raise ValueError(f"variant {variant} needs its .tflite file")
-        y_pred = predict_tflite(tflite_file, x_test)
+        probabilities = tflite_outputs(tflite_file, x_test)
         io = tflite_io(tflite_file)
+    y_pred = np.argmax(probabilities, axis=1)
     row: dict[str, Any] = {
         "variant": variant,
         "n_features": int(x_test.shape[1]),
         "features": "chi2" if features == "selected" else "all",
         **multiclass_metrics(y_test, y_pred, prepared.classes),
+        **attack_metrics(y_test, probabilities, list(prepared.classes)),
         "params": compress.count_parameters(keras_model),
         "nonzero_params": compress.count_nonzero(keras_model),
         **sizes(keras_file, tflite_file),

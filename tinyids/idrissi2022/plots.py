@@ -50,13 +50,12 @@ def accuracy_vs_size_png(metrics: pd.DataFrame, path: str | Path, paper: dict | 
 
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     markers = {"paper": "o", "dedup": "s"}
-    frame = metrics.copy()
-    frame["size"] = frame["tflite_bytes"].where(frame["tflite_bytes"].notna(), frame["keras_bytes"])
-    agg = frame.groupby(["protocol", "variant"], sort=False).agg(acc=("accuracy", "mean"), size=("size", "mean")).reset_index()
+    # model_bytes: the .tflite where the variant is one, else the Keras file (metrics.csv)
+    agg = metrics.groupby(["protocol", "model"], sort=False).agg(acc=("accuracy", "mean"), size=("model_bytes", "mean")).reset_index()
     for protocol, sub in agg.groupby("protocol", sort=False):
         ax.scatter(sub["size"], sub["acc"] * 100, marker=markers.get(protocol, "^"), label=f"ours ({protocol})")
         for _, r in sub.iterrows():
-            ax.annotate(r["variant"], (r["size"], r["acc"] * 100), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            ax.annotate(r["model"], (r["size"], r["acc"] * 100), fontsize=7, xytext=(3, 3), textcoords="offset points")
     if paper:
         xs, ys, names = [], [], []
         for variant, spec in paper["table2"].items():

@@ -38,8 +38,10 @@ import numpy as np
 import pandas as pd
 
 from tinyids.errors import ConfigError, DataError
+from tinyids.study.sampling import stratified_subsample
 
 PROTOCOLS = ("paper", "dedup")
+MIN_ROWS_PER_CLASS = 5  # the row cap (max_rows) keeps at least this many rows of a class that has them
 IANA_PROTOCOLS: dict[str, int] = {"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "ipv6-icmp": 58, "icmpv6": 58}
 
 
@@ -165,20 +167,6 @@ def deduplicate(frame: pd.DataFrame, features: Sequence[str], label: str) -> tup
     return kept, report
 
 
-def stratified_subsample(frame: pd.DataFrame, label: str, max_rows: int | None, seed: int) -> pd.DataFrame:
-    """At most ``max_rows`` rows, each class keeping its share (at least 5 rows when it has them)."""
-    if max_rows is None or len(frame) <= max_rows:
-        return frame
-    rng = np.random.default_rng(seed)
-    counts = frame[label].value_counts()
-    quota = np.maximum(np.floor(counts / len(frame) * max_rows).astype(int), np.minimum(counts, 5))
-    parts = []
-    for cls, n in quota.items():
-        idx = np.flatnonzero((frame[label] == cls).to_numpy())
-        parts.append(np.sort(rng.choice(idx, size=int(n), replace=False)))
-    return frame.iloc[np.sort(np.concatenate(parts))]
-
-
 def stratified_split(
     y: np.ndarray, fractions: Mapping[str, float], seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -251,7 +239,9 @@ def prepare(
     if protocol == "dedup":
         frame, dedup_report = deduplicate(frame, features, label)
         report.update(dedup_report)
-    frame = stratified_subsample(frame, label, max_rows, seed)
+    # Each class keeps its share of max_rows, and at least 5 rows when it has them.
+    frame = stratified_subsample(frame, max_rows, seed, by=label, method="quota", min_per_class=MIN_ROWS_PER_CLASS,
+                                 key="idrissi2022.max_rows")
     report["rows_used"] = len(frame)
     x = unit_normalize(encode(frame, features)).astype(np.float32)
     class_index = {c: i for i, c in enumerate(classes)}

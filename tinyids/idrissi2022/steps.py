@@ -19,6 +19,7 @@ import pandas as pd
 
 from tinyids.fileio import atomic_path, write_csv_atomic, write_json_atomic, write_text_atomic
 from tinyids.idrissi2022.protocols import Prepared
+from tinyids.study.layout import IDRISSI2022
 
 log = logging.getLogger("tinyids.idrissi2022")
 
@@ -258,7 +259,8 @@ def collect_step(eval_jsons: Sequence[str], bench_jsons: Sequence[str], arena_js
     infos = []
     for path in variant_infos:
         info = read_json(path)
-        infos.append({"variant": info["variant"], "seed": info["seed"], "protocol": Path(path).parts[-4],
+        protocol = IDRISSI2022.parse(path)["protocol"]  # the run folder the variant was built in
+        infos.append({"variant": info["variant"], "seed": info["seed"], "protocol": protocol,
                       "weight_sparsity": info.get("weight_sparsity", 0.0)})
     if infos:
         metrics = metrics.merge(pd.DataFrame(infos), on=keys, how="left")
@@ -271,9 +273,27 @@ def collect_step(eval_jsons: Sequence[str], bench_jsons: Sequence[str], arena_js
     order = [c for c in METRIC_ORDER if c in metrics.columns]
     metrics = metrics[order + [c for c in metrics.columns if c not in order]]
     metrics = metrics.sort_values(["protocol", "variant", "seed"], kind="stable").reset_index(drop=True)
+    metrics = metrics_rows(metrics, str(out_metrics))
     write_csv_atomic(out_metrics, metrics)
     write_csv_atomic(out_arena, arena if not arena.empty else pd.DataFrame(columns=[*keys, "arena_bytes"]))
     return metrics
+
+
+STUDY = "idrissi2022"
+TEST_SET = "test"  # each (protocol, seed)'s own test split
+
+
+def metrics_rows(metrics: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The MetricsRow columns (:mod:`tinyids.study.metrics`) first: ``model`` is the variant,
+    ``run`` the seed, ``model_bytes`` the evaluated file (the .tflite of a .tflite variant, else
+    the Keras file); the study's own columns follow."""
+    from tinyids.study import metrics as metrics_file
+
+    out = metrics.rename(columns={"variant": "model", "seed": "run"})
+    out.insert(0, "study", STUDY)
+    out["test_set"] = TEST_SET
+    out["model_bytes"] = out["tflite_bytes"].where(out["tflite_bytes"].notna(), out["keras_bytes"])
+    return metrics_file.order(out, source)
 
 
 def features_step(chi2_csvs: Sequence[str], out_csv: str | Path) -> pd.DataFrame:
@@ -285,23 +305,22 @@ def features_step(chi2_csvs: Sequence[str], out_csv: str | Path) -> pd.DataFrame
 def compare_step(metrics_csv: str | Path, arena_csv: str | Path, cfg: Mapping[str, Any], *, smoke: bool,
                  out_csv: str | Path, out_md: str | Path) -> pd.DataFrame:
     from tinyids.idrissi2022 import comparison
+    from tinyids.study import comparison as comparison_file
+    from tinyids.study import metrics as metrics_file
 
-    metrics = pd.read_csv(metrics_csv)
+    metrics = metrics_file.read(metrics_csv)
     paper = cfg["paper"]
     table = comparison.compare(metrics, paper)
     arena = pd.read_csv(arena_csv)
     extra = []
     for variant, spec in paper.get("arena", {}).items():
         for protocol, sub in arena[arena["variant"] == variant].groupby("protocol", sort=False):
-            values = pd.to_numeric(sub["arena_bytes"], errors="coerce").dropna()
-            ours = float(values.mean()) if not values.empty else float("nan")
             source = ",".join(sorted(set(metrics.loc[metrics["protocol"] == protocol, "source"].astype(str))))
             extra.append(comparison.comparison_row(protocol, source, variant, "tensor_arena_bytes (paper: reserved on board)",
-                                         spec["value"], "bytes", ours,
-                                         float(values.std(ddof=1)) if values.size > 1 else 0.0, len(values),
-                                         paper["citation"], spec["where"]))
+                                                   "bytes", spec["value"], "bytes", sub["arena_bytes"],
+                                                   paper["citation"], spec["where"]))
     if extra:
-        table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+        table = pd.concat([table, comparison_file.frame(extra, str(out_csv))], ignore_index=True)
     notes = [
         "Ours: mean ± sd over seeds of results/idrissi2022/metrics.csv; sizes are the Keras .h5 file "
         "(OM, POM) or the .tflite file (tM, tMO, tMOP).",
@@ -309,7 +328,7 @@ def compare_step(metrics_csv: str | Path, arena_csv: str | Path, cfg: Mapping[st
         "Table II lists tMO with 7 features too).",
         "Our arena is the smallest TFLM arena found by bisection; the paper's is what it reserved on the board.",
     ]
-    write_csv_atomic(out_csv, table)
+    table = comparison_file.write(table, out_csv)
     write_text_atomic(out_md, comparison.to_markdown(table, smoke=smoke, citation=paper["citation"], notes=notes))
     return table
 
@@ -317,12 +336,13 @@ def compare_step(metrics_csv: str | Path, arena_csv: str | Path, cfg: Mapping[st
 def plots_step(metrics_csv: str | Path, confusions: Sequence[str], cfg: Mapping[str, Any], *,
                confusion_pngs: Mapping[tuple[str, str], str], out_scatter: str | Path) -> None:
     from tinyids.idrissi2022 import plots
+    from tinyids.study import metrics as metrics_file
 
-    metrics = pd.read_csv(metrics_csv)
+    metrics = metrics_file.read(metrics_csv)
     summed: dict[tuple[str, str], np.ndarray] = {}
     classes: list[str] = list(cfg["classes"])
     for path in confusions:
-        protocol = Path(path).parts[-3]
+        protocol = IDRISSI2022.parse(path)["protocol"]
         with np.load(path, allow_pickle=False) as z:
             classes = [str(c) for c in z["classes"]]
             for variant in z.files:
@@ -332,7 +352,7 @@ def plots_step(metrics_csv: str | Path, confusions: Sequence[str], cfg: Mapping[
         matrix = summed.get((protocol, variant))
         if matrix is None:
             raise ValueError(f"no confusion matrix for {protocol}/{variant}")
-        sub = metrics[(metrics["protocol"] == protocol) & (metrics["variant"] == variant)]
+        sub = metrics[(metrics["protocol"] == protocol) & (metrics["model"] == variant)]
         source = ",".join(sorted(set(sub["source"].astype(str))))
         title = (f"idrissi2022 {variant}, protocol {protocol}, source {source}\n"
                  f"accuracy {sub['accuracy'].mean() * 100:.2f}% (summed over {len(sub)} seed(s))")

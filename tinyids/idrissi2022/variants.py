@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tinyids  # noqa: F401
@@ -31,6 +31,72 @@ from tinyids import compress
 from tinyids.idrissi2022 import models
 
 log = logging.getLogger(__name__)
+
+# The trained Keras model each TFLite variant starts from.
+VARIANT_BASE: dict[str, str] = {"tM": "OM", "tMO": "POM", "tMOP": "POM7", "tMO_QAT": "POM"}
+
+
+def tflite_variants(variants: Sequence[str]) -> list[str]:
+    """The variants of ``variants`` that are built as a .tflite (config order)."""
+    return [v for v in variants if v in VARIANT_BASE]
+
+
+def keras_models(variants: Sequence[str]) -> list[str]:
+    """Keras models to train: the Keras variants asked for and the bases of the TFLite ones."""
+    return sorted({v for v in variants if v not in VARIANT_BASE} | {VARIANT_BASE[v] for v in tflite_variants(variants)})
+
+
+def base_file(variant: str) -> str:
+    """The trained Keras model a TFLite variant starts from, inside its run folder."""
+    if variant not in VARIANT_BASE:
+        raise KeyError(f"idrissi2022.variants: {variant!r} is not a TFLite variant ({', '.join(VARIANT_BASE)})")
+    return f"models/{VARIANT_BASE[variant]}.h5"
+
+
+def variant_files(variants: Sequence[str]) -> dict[str, dict[str, str | None]]:
+    """The files (inside a run folder) each evaluated variant needs: its Keras model, and its .tflite."""
+    files: dict[str, dict[str, str | None]] = {}
+    for v in variants:
+        if v in VARIANT_BASE:
+            files[v] = {"keras": f"variants/{v}.h5", "tflite": f"variants/{v}.tflite"}
+        else:
+            files[v] = {"keras": f"models/{v}.h5", "tflite": None}
+    return files
+
+
+def eval_files(run_dir: str, variants: Sequence[str]) -> dict[str, dict[str, str | None]]:
+    """:func:`variant_files` inside the run folder ``run_dir``."""
+    return {v: {k: (f"{run_dir}/{p}" if p else None) for k, p in d.items()} for v, d in variant_files(variants).items()}
+
+
+def eval_inputs(run_dir: str, variants: Sequence[str]) -> list[str]:
+    """Every model file the evaluation of ``variants`` in ``run_dir`` reads (sorted, each once)."""
+    return sorted({p for d in eval_files(run_dir, variants).values() for p in d.values() if p})
+
+
+def deploy_protocol(protocols: Sequence[str], preferred: str) -> str:
+    """The protocol whose deployables carry the plain variant names (``tMO``, ``tMOP``)."""
+    return preferred if preferred in protocols else protocols[0]
+
+
+def deploy_names(protocols: Sequence[str], deployables: Sequence[str], variants: Sequence[str],
+                 preferred: str) -> list[str]:
+    """``tMO``/``tMOP`` for the deploy protocol (what codegen and firmware read),
+    ``<variant>_<protocol>`` for every other protocol."""
+    from tinyids.idrissi2022.deploy import deploy_name
+
+    main = deploy_protocol(protocols, preferred)
+    chosen = [v for v in deployables if v in tflite_variants(variants)]
+    return [deploy_name(p, v, main) for p in protocols for v in chosen]
+
+
+def parse_deploy_name(name: str, protocols: Sequence[str], preferred: str) -> tuple[str, str]:
+    """(protocol, variant) of a deployable name made by :func:`deploy_names`."""
+    for protocol in protocols:
+        if name.endswith(f"_{protocol}"):
+            return protocol, name[: -len(protocol) - 1]
+    return deploy_protocol(protocols, preferred), name
+
 
 def convert_tm(om_model) -> tuple[bytes, dict[str, Any]]:
     """tM: float32 TFLite conversion of the OM."""

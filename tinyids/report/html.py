@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from tinyids.report.scorecard import DISPLAY_COLUMNS, display_cells
+from tinyids.tables import MISSING
+
 # After load, the page records which key elements are visible, so a headless browser's DOM
 # dump proves the table and the images rendered (not merely that the file exists).
 _VISIBILITY_SCRIPT = """
@@ -62,27 +65,16 @@ def render_index(
         parts.append("<h2>Figures</h2>")
         parts += [_img(p, k, c) for k, p, c in others]
     for heading, frame in tables:
-        parts += [f"<h2>{html.escape(heading)}</h2>", frame.to_html(index=False, border=0, na_rep="")]
+        parts += [f"<h2>{html.escape(heading)}</h2>", frame.to_html(index=False, border=0, na_rep=MISSING)]
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
 def _scorecard_table(scorecard: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in
-                   ("study", "table", "quantity", "protocol", "paper", "ours", "difference", "verdict"))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in DISPLAY_COLUMNS)
     rows = []
     for r in scorecard.itertuples():
-        cells = [r.study, r.table, r.quantity, r.protocol, _fmt(r.paper_value), _fmt(r.our_value), _fmt(r.difference)]
-        tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+        cells = display_cells(r)[:-1]  # the verdict cell carries its class
+        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
         rows.append(f"<tr>{tds}<td class='{html.escape(str(r.verdict))}'>{html.escape(str(r.verdict))}</td></tr>")
     return f"<table id='scorecard'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _fmt(value) -> str:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return "" if value is None else str(value)
-    if number != number:
-        return ""
-    return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"

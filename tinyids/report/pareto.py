@@ -10,12 +10,16 @@ import numpy as np
 import pandas as pd
 
 from tinyids.errors import ConfigError
+from tinyids.study import metrics as metrics_file
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 POINT_COLUMNS = ("study", "model", "protocol", "accuracy", "size_bytes")
 
 
 def collect_points(sources: Mapping[str, Mapping[str, Any]], base: Path = Path(".")) -> pd.DataFrame:
-    """Read each study's metrics with the column mapping from config ``report.pareto``.
+    """Read each study's metrics (a MetricsRow file) with the column mapping from config
+    ``report.pareto``.
 
     A source names ``metrics`` (csv path), ``model``, ``accuracy`` and ``size`` columns (``size``
     may list several: the first with a value counts), an optional ``protocol`` column and an
@@ -23,7 +27,7 @@ def collect_points(sources: Mapping[str, Mapping[str, Any]], base: Path = Path("
     """
     frames = []
     for study, spec in sources.items():
-        metrics = pd.read_csv(base / spec["metrics"])
+        metrics = metrics_file.read(base / spec["metrics"])
         size_columns = [spec["size"]] if isinstance(spec["size"], str) else list(spec["size"])
         for key, column in [("model", spec["model"]), ("accuracy", spec["accuracy"])] + [("size", c) for c in size_columns]:
             if column not in metrics.columns:
@@ -62,9 +66,8 @@ def plot_pareto(points: pd.DataFrame, path: str | Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
-    markers = {"srm2025": "o", "ibrahim2025": "s", "idrissi2022": "^"}
-    for study, group in points.groupby("study"):
-        ax.scatter(group["size_bytes"], group["accuracy"], label=study, marker=markers.get(study, "x"), alpha=0.8)
+    for i, (study, group) in enumerate(points.groupby("study", sort=True)):
+        ax.scatter(group["size_bytes"], group["accuracy"], label=study, marker=MARKERS[i % len(MARKERS)], alpha=0.8)
         for row in group.itertuples():
             ax.annotate(row.model, (row.size_bytes, row.accuracy), fontsize=6, xytext=(3, 2), textcoords="offset points")
     if len(points):

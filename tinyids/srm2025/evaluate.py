@@ -1,6 +1,7 @@
 """Metric rows, host latency and sizes for srm2025 models.
 
-Definitions (every row of ``metrics.csv``):
+Definitions (every row of ``metrics.csv``; the MetricsRow columns of :mod:`tinyids.study.metrics`
+come first, ``run`` = the study seed, ``model_bytes`` = ``serialized_bytes``):
 
 - accuracy; precision / recall / F1 ``_weighted`` (support-weighted over normal and attack, what
   the thesis tabulates) and for the attack class alone; FPR = FP / (FP + TN) with attack positive;
@@ -26,6 +27,9 @@ import pandas as pd
 from tinyids.metrics import binary_metrics, multiclass_metrics
 from tinyids.srm2025.names import MODEL_ORDER
 from tinyids.srm2025.preprocessing import attack_indicator, class_names
+from tinyids.study import metrics as metrics_file
+
+STUDY = "srm2025"
 
 METRICS = ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted", "precision", "recall", "f1", "fpr", "roc_auc")
 
@@ -66,9 +70,12 @@ EXPORT_COLUMNS = (
 )
 
 
-def merge_metrics(run_metrics: list[pd.DataFrame], export_records: list[pd.DataFrame], int8_metrics: list[pd.DataFrame]) -> pd.DataFrame:
+def merge_metrics(run_metrics: list[pd.DataFrame], export_records: list[pd.DataFrame], int8_metrics: list[pd.DataFrame],
+                  seed: int) -> pd.DataFrame:
     """One table: every (protocol, test set, model) row, with the C export figures of the tiny
-    models (measured on the protocol's deploy test set) beside them."""
+    models (measured on the protocol's deploy test set) beside them. The MetricsRow columns
+    (:mod:`tinyids.study.metrics`) come first: ``run`` is the study seed every model was fitted
+    with, ``model_bytes`` the ``serialized_bytes`` of the evaluated model."""
     metrics = pd.concat([m for m in [*run_metrics, *int8_metrics] if len(m)], ignore_index=True)
     records = pd.concat([r for r in export_records if len(r)], ignore_index=True) if any(len(r) for r in export_records) else pd.DataFrame()
     if len(records):
@@ -85,5 +92,9 @@ def merge_metrics(run_metrics: list[pd.DataFrame], export_records: list[pd.DataF
     model_order = {m: i for i, m in enumerate(MODEL_ORDER)}
     metrics["_m"] = metrics["model"].map(model_order).fillna(99)
     metrics = metrics.sort_values(["_p", "test_set", "_m"], kind="stable").drop(columns=["_p", "_m"])
-    return metrics.reset_index(drop=True)
+    metrics = metrics.reset_index(drop=True)
+    metrics.insert(0, "study", STUDY)
+    metrics["run"] = int(seed)
+    metrics["model_bytes"] = metrics["serialized_bytes"]
+    return metrics_file.order(metrics, "srm2025 metrics")
 

@@ -8,7 +8,10 @@
   listed).
 - The gap between the protocols (thesis holdout vs KDDTest+ / KDDTest-21), per model.
 
-The published values and their citations come from the config ``srm2025.paper`` block.
+The published values and their citations come from the config ``srm2025.paper`` block. The CSV
+holds ComparisonRows (:mod:`tinyids.study.comparison`); their ``protocol`` is the protocol and its
+test set, ``thesis/holdout`` or ``standard/KDDTest+`` (:func:`protocol_label`), ``table`` the config
+block of the figure (``thesis_table_7_1_loss``, ``tavallaee2009_accuracy``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from tinyids.srm2025.names import DISPLAY_NAMES, in_order
+from tinyids.study import comparison
+from tinyids.tables import MISSING, fmt
 
 LOSS_METRICS = ("accuracy", "precision_weighted", "recall_weighted", "fpr", "roc_auc")
 LOSS_LABELS = {
@@ -30,89 +35,82 @@ LOSS_LABELS = {
 }
 
 
+STUDY = "srm2025"
+UNIT = "fraction"  # every srm2025 figure is a rate in [0, 1]
+
+
 def loss(metrics_row: pd.Series, metric: str) -> float:
     value = float(metrics_row[metric])
     return value if metric == "fpr" else 1.0 - value
 
 
+def protocol_label(protocol: str, test_set: str) -> str:
+    """The ComparisonRow ``protocol`` of srm2025: the protocol and its test set, ``standard/KDDTest+``."""
+    return f"{protocol}/{test_set}"
+
+
+def _runs(metrics: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """The metrics rows (one per run) of every (protocol, test set, model), in file order."""
+    keys = list(dict.fromkeys(zip(metrics["protocol"], metrics["test_set"], metrics["model"])))
+    return {k: metrics[(metrics["protocol"] == k[0]) & (metrics["test_set"] == k[1]) & (metrics["model"] == k[2])]
+            for k in keys}
+
+
+def _row(table: str, protocol: str, test_set: str, model: str, quantity: str, paper_value: Any,
+         values: list[float], citation: str, paper_model: str, train_file: str) -> dict[str, Any]:
+    mean, sd, n = comparison.summary(values)
+    return {
+        "study": STUDY, "table": table, "quantity": quantity, "unit": UNIT,
+        "protocol": protocol_label(protocol, test_set), "model": model or comparison.NO_MODEL,
+        "paper_value": np.nan if paper_value is None else float(paper_value),
+        "our_value": mean, "our_sd": sd, "n_runs": n, "citation": citation,
+        "paper_model": paper_model, "train_file": train_file,
+    }
+
+
 def comparison_table(metrics: pd.DataFrame, paper: dict[str, Any]) -> pd.DataFrame:
-    """Long table: comparison, protocol, test_set, model, metric, paper_value, ours, difference,
-    paper_citation, train_file."""
+    """ComparisonRows (:mod:`tinyids.study.comparison`): thesis Table 7.1 losses for every
+    protocol, test set and model, then the Tavallaee et al. accuracies beside our standard-protocol
+    counterparts. Extra columns: ``paper_model`` (the paper's name of the model) and
+    ``train_file``. Ours: the mean over the runs of ``metrics.csv`` (``run`` = seed)."""
     rows: list[dict[str, Any]] = []
-    thesis = paper.get("thesis_table_7_1", {})
+    thesis = paper["thesis_table_7_1"]
     losses = thesis.get("losses", {})
-    for _, m in metrics.iterrows():
+    runs = _runs(metrics)
+    for (protocol, test_set, model), sel in runs.items():
+        train_file = ",".join(sorted(set(sel["train_file"].astype(str))))
         for metric in LOSS_METRICS:
-            published = losses.get(m["model"], {}).get(metric)
-            ours = loss(m, metric)
-            rows.append(
-                {
-                    "comparison": "thesis_table_7_1_loss",
-                    "protocol": m["protocol"],
-                    "test_set": m["test_set"],
-                    "model": m["model"],
-                    "paper_model": thesis.get("names", {}).get(m["model"], ""),
-                    "metric": f"loss_{metric}" if metric != "fpr" else "fpr",
-                    "paper_value": np.nan if published is None else float(published),
-                    "ours": ours,
-                    "difference": np.nan if published is None else ours - float(published),
-                    "paper_citation": thesis.get("citation", ""),
-                    "train_file": m["train_file"],
-                }
-            )
-    tav = paper.get("tavallaee2009", {})
+            rows.append(_row("thesis_table_7_1_loss", protocol, test_set, model,
+                             f"loss_{metric}" if metric != "fpr" else "fpr", losses.get(model, {}).get(metric),
+                             [loss(r, metric) for _, r in sel.iterrows()], thesis["citation"],
+                             thesis.get("names", {}).get(model, ""), train_file))
+    tav = paper["tavallaee2009"]
     counterpart = tav.get("counterparts", {})
-    ours_by_key = {(r["test_set"], r["model"]): r for _, r in metrics[metrics["protocol"] == "standard"].iterrows()}
+    standard = {(t, m): sel for (p, t, m), sel in runs.items() if p == "standard"}
     for test_set, learners in tav.get("accuracy_percent", {}).items():
         matched = set()
         for learner, pct in learners.items():
             model = counterpart.get(learner, "")
-            ours_row = ours_by_key.get((test_set, model))
-            ours = float(ours_row["accuracy"]) if ours_row is not None else np.nan
+            sel = standard.get((test_set, model))
             matched.add(model)
-            rows.append(
-                {
-                    "comparison": "tavallaee2009_accuracy",
-                    "protocol": "standard",
-                    "test_set": test_set,
-                    "model": model,
-                    "paper_model": learner,
-                    "metric": "accuracy",
-                    "paper_value": float(pct) / 100.0,
-                    "ours": ours,
-                    "difference": ours - float(pct) / 100.0,
-                    "paper_citation": tav.get("citation", ""),
-                    "train_file": ours_row["train_file"] if ours_row is not None else "",
-                }
-            )
-        for (ts, model), r in ours_by_key.items():
+            rows.append(_row("tavallaee2009_accuracy", "standard", test_set, model, "accuracy", float(pct) / 100.0,
+                             [] if sel is None else list(sel["accuracy"]), tav["citation"], learner,
+                             "" if sel is None else ",".join(sorted(set(sel["train_file"].astype(str))))))
+        for (ts, model), sel in standard.items():
             if ts == test_set and model not in matched:
-                rows.append(
-                    {
-                        "comparison": "tavallaee2009_accuracy",
-                        "protocol": "standard",
-                        "test_set": test_set,
-                        "model": model,
-                        "paper_model": "",
-                        "metric": "accuracy",
-                        "paper_value": np.nan,
-                        "ours": float(r["accuracy"]),
-                        "difference": np.nan,
-                        "paper_citation": tav.get("citation", ""),
-                        "train_file": r["train_file"],
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    return f"{value:.{digits}f}"
+                rows.append(_row("tavallaee2009_accuracy", "standard", test_set, model, "accuracy", None,
+                                 list(sel["accuracy"]), tav["citation"], "",
+                                 ",".join(sorted(set(sel["train_file"].astype(str))))))
+    return comparison.frame(rows, "srm2025 paper comparison")
 
 
 def _models_in_order(metrics: pd.DataFrame) -> list[str]:
     return in_order(metrics["model"])
+
+
+def _mean_accuracy(metrics: pd.DataFrame) -> pd.Series:
+    """Mean accuracy over the runs, indexed by (protocol, test set, model)."""
+    return metrics.groupby(["protocol", "test_set", "model"], sort=False)["accuracy"].mean()
 
 
 def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[str, Any], smoke: bool = False) -> str:
@@ -120,41 +118,40 @@ def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[
     if smoke:
         lines += ["> **Smoke run**: small stratified subsamples; these figures only show that the stage works.", ""]
     train_files = sorted(set(metrics["train_file"]))
+    runs = sorted(set(metrics["run"])) if "run" in metrics else []
     lines += [f"Training file: {', '.join(train_files)}. Protocols: `thesis` = stratified 80/20 split of the "
               "training file (test set `holdout`); `standard` = train on the training file, test on KDDTest+ and "
-              "KDDTest-21.", ""]
-    thesis = paper.get("thesis_table_7_1", {})
+              "KDDTest-21." + (f" Ours: the mean over {len(runs)} run(s) (seeds {', '.join(map(str, runs))})." if runs else ""),
+              ""]
+    thesis = paper["thesis_table_7_1"]
     losses = thesis.get("losses", {})
     combos = list(dict.fromkeys(zip(metrics["protocol"], metrics["test_set"])))
-    lines += ["## Thesis Table 7.1: loss (1 - metric; FPR as is)", "", f"Published: {thesis.get('citation', '')}", ""]
+    ours = {(r.protocol, r.model, r.quantity): r.our_value for r in table[table["table"] == "thesis_table_7_1_loss"].itertuples()}
+    lines += ["## Thesis Table 7.1: loss (1 - metric; FPR as is)", "", f"Published: {thesis['citation']}", ""]
     for metric in LOSS_METRICS:
+        quantity = f"loss_{metric}" if metric != "fpr" else "fpr"
         header = ["Model", "Thesis"] + [f"ours {p}/{t}" for p, t in combos]
         lines += [f"### {LOSS_LABELS[metric]}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for model in _models_in_order(metrics):
-            cells = [DISPLAY_NAMES.get(model, model), _fmt(losses.get(model, {}).get(metric), 2)]
-            for p, t in combos:
-                r = metrics[(metrics["protocol"] == p) & (metrics["test_set"] == t) & (metrics["model"] == model)]
-                cells.append(_fmt(loss(r.iloc[0], metric)) if len(r) else "–")
+            cells = [DISPLAY_NAMES.get(model, model), fmt(losses.get(model, {}).get(metric), 2)]
+            cells += [fmt(ours.get((protocol_label(p, t), model, quantity)), 3) for p, t in combos]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    tav = paper.get("tavallaee2009", {})
-    tav_rows = table[table["comparison"] == "tavallaee2009_accuracy"]
-    lines += ["## Tavallaee et al. 2009 baselines (accuracy, standard protocol)", "", f"Published: {tav.get('citation', '')}",
+    tav = paper["tavallaee2009"]
+    tav_rows = table[table["table"] == "tavallaee2009_accuracy"]
+    lines += ["## Tavallaee et al. 2009 baselines (accuracy, standard protocol)", "", f"Published: {tav['citation']}",
               f"(their training file: {tav.get('train_file', 'see citation')})", ""]
     for test_set in tav.get("accuracy_percent", {}):
         lines += [f"### {test_set}", "", "| Published learner | Published accuracy | Our model | Our accuracy |", "|---|---|---|---|"]
-        for _, r in tav_rows[tav_rows["test_set"] == test_set].iterrows():
-            lines.append(
-                f"| {r['paper_model'] or '–'} | {_fmt(r['paper_value'])} | {DISPLAY_NAMES.get(r['model'], r['model']) if r['model'] else '–'} | {_fmt(r['ours'])} |"
-            )
+        for _, r in tav_rows[tav_rows["protocol"] == protocol_label("standard", test_set)].iterrows():
+            model = MISSING if r["model"] == comparison.NO_MODEL else DISPLAY_NAMES.get(r["model"], r["model"])
+            lines.append(f"| {fmt(r['paper_model'])} | {fmt(r['paper_value'], 3)} | {model} | {fmt(r['our_value'], 3)} |")
         lines.append("")
+    accuracy = _mean_accuracy(metrics)
     lines += ["## The gap between the protocols (accuracy)", "", "| Model | " + " | ".join(f"{p}/{t}" for p, t in combos) + " |",
               "|---|" + "---|" * len(combos)]
     for model in _models_in_order(metrics):
-        cells = [DISPLAY_NAMES.get(model, model)]
-        for p, t in combos:
-            r = metrics[(metrics["protocol"] == p) & (metrics["test_set"] == t) & (metrics["model"] == model)]
-            cells.append(_fmt(float(r.iloc[0]["accuracy"])) if len(r) else "–")
+        cells = [DISPLAY_NAMES.get(model, model)] + [fmt(accuracy.get((p, t, model)), 3) for p, t in combos]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines += protocol_gap_sentences(metrics)
@@ -162,11 +159,14 @@ def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[
 
 
 def protocol_gap_sentences(metrics: pd.DataFrame) -> list[str]:
-    """Measured accuracy drop from the thesis holdout to each standard test set, per model."""
+    """Measured accuracy drop (mean over the runs) from the thesis holdout to each standard test
+    set, per model."""
     out = []
-    holdout = metrics[metrics["protocol"] == "thesis"].set_index("model")["accuracy"]
+    accuracy = _mean_accuracy(metrics)
+    holdout = accuracy[accuracy.index.get_level_values("protocol") == "thesis"].droplevel([0, 1])
     for test_set in ("KDDTest+", "KDDTest-21"):
-        std = metrics[(metrics["protocol"] == "standard") & (metrics["test_set"] == test_set)].set_index("model")["accuracy"]
+        std = accuracy[(accuracy.index.get_level_values("protocol") == "standard")
+                       & (accuracy.index.get_level_values("test_set") == test_set)].droplevel([0, 1])
         common = holdout.index.intersection(std.index)
         if len(common) == 0:
             continue

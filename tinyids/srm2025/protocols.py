@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from tinyids.errors import ConfigError, DataError
+from tinyids.study.sampling import stratified_subsample
 
 PROTOCOLS = ("thesis", "standard")
 STANDARD_TEST_STEMS = ("KDDTest+", "KDDTest-21")
@@ -38,27 +39,17 @@ class Split:
     tests: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+# A row cap (``subsample``) is stratified on the attack class, or on is_attack where a class has a
+# single row or the classes outnumber the cap (tinyids.study.sampling: the first column that fits).
+SUBSAMPLE_STRATA = ("attack_class", "is_attack")
+
+
 def _strata(frame: pd.DataFrame) -> pd.Series:
     """Stratify on the attack class where every class has two rows or more, else on is_attack."""
     strata = frame["attack_class"].astype(str)
     if strata.value_counts().min() >= 2:
         return strata
     return frame["is_attack"].astype(str)
-
-
-def stratified_subsample(frame: pd.DataFrame, n: int | None, seed: int) -> pd.DataFrame:
-    """At most ``n`` rows, drawn with the class proportions of ``frame`` (whole frame if n is None)."""
-    if n is None or n >= len(frame):
-        return frame.reset_index(drop=True)
-    if n < 2:
-        raise ConfigError(f"srm2025.subsample: a subsample needs at least 2 rows, got {n}")
-    strata = _strata(frame)
-    n_classes = strata.nunique()
-    if n < n_classes:
-        strata = frame["is_attack"].astype(str)
-    # Classes too small to split go wholly to the kept part (they are rare attacks worth keeping).
-    kept, _ = train_test_split(frame, train_size=n, stratify=strata, random_state=seed)
-    return kept.sort_index().reset_index(drop=True)
 
 
 def make_split(
@@ -79,7 +70,7 @@ def make_split(
     """
     if len(train_frame) == 0:
         raise DataError(f"{train_file}: the training table is empty")
-    train = stratified_subsample(train_frame, subsample_train, seed)
+    train = stratified_subsample(train_frame, subsample_train, seed, by=SUBSAMPLE_STRATA, key="srm2025.subsample.train")
     if protocol == "thesis":
         if not 0.0 < test_size < 1.0:
             raise ConfigError(f"srm2025.thesis_test_size: {test_size} must lie strictly between 0 and 1")
@@ -95,7 +86,8 @@ def make_split(
         missing = [name for name in STANDARD_TEST_STEMS if name not in test_frames]
         if missing:
             raise DataError(f"standard protocol needs test table(s) {missing}")
-        tests = {name: stratified_subsample(test_frames[name], subsample_test, seed) for name in STANDARD_TEST_STEMS}
+        tests = {name: stratified_subsample(test_frames[name], subsample_test, seed, by=SUBSAMPLE_STRATA,
+                                            key="srm2025.subsample.test") for name in STANDARD_TEST_STEMS}
         return Split(protocol, train_file, train, tests)
     test_set_names(protocol)  # raises the ConfigError naming the protocol
     raise AssertionError("unreachable")

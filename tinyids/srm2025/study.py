@@ -1,6 +1,7 @@
 """One srm2025 protocol end to end: split, fit every model on the training rows, evaluate on each
 test set. The tiny models, their selected test features and a calibration sample of training
-rows are returned as a bundle for the export step."""
+rows are returned as a bundle (scaled and raw test features), which ``tinyids.srm2025.handover`` writes
+as the declared files the export step reads."""
 
 from __future__ import annotations
 
@@ -80,6 +81,7 @@ def run_protocol(
     rows: list[dict[str, Any]] = []
     scores: list[pd.DataFrame] = []
     bundle_tests: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    bundle_raw: dict[str, np.ndarray] = {}  # the same rows and columns before MinMax scaling
     latency: dict[str, float] = {}
     sizes = {name: serialized_bytes(m) for name, m in full_models.items()}
     sizes.update({name: serialized_bytes(m) for name, m in tiny_models.items()})
@@ -99,6 +101,7 @@ def run_protocol(
         if features is not None:
             x_test = features.transform(test_frame)
             bundle_tests[test_name] = (x_test, y_test)
+            bundle_raw[test_name] = features.preprocessor_._encode(test_frame)[:, features.columns_].astype(np.float32)
             for name, model in tiny_models.items():
                 results[name] = (model.predict(x_test), model.score(x_test), "tiny")
                 if name not in latency:
@@ -149,6 +152,7 @@ def run_protocol(
         "models": tiny_models,
         "train_seconds": tiny_seconds,
         "tests": bundle_tests,
+        "raw_tests": bundle_raw,
         "representative": representative,
         "budget_rows": [{"protocol": protocol, **r} for r in budget_rows],
         "n_train": len(split.train),

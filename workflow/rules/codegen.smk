@@ -2,7 +2,8 @@
 # becomes self-contained C99 (results/<study>/codegen/<name>.c/.h), checked bit for bit against
 # LiteRT's reference kernels on every test row (<name>_parity.json) and benchmarked against
 # LiteRT invoke() with object sizes (<name>_benchmark.json); results/codegen/summary.csv has one
-# row per model. Inputs: results/<study>/deploy/<name>.tflite, .npz (X_test, y_test), .json.
+# row per model. Inputs: results/<study>/deploy/<name>.tflite, .npz (X_test, y_test) and the
+# Deployable <name>.json (tinyids.study.deployable, validated when read).
 
 wildcard_constraints:
     cg_study=r"[A-Za-z0-9_]+",
@@ -12,7 +13,7 @@ wildcard_constraints:
 rule codegen_generate:
     input:
         tflite="results/{cg_study}/deploy/{cg_name}.tflite",
-        meta="results/{cg_study}/deploy/{cg_name}.json",
+        deployable="results/{cg_study}/deploy/{cg_name}.json",
     output:
         c="results/{cg_study}/codegen/{cg_name}.c",
         h="results/{cg_study}/codegen/{cg_name}.h",

@@ -5,6 +5,9 @@ from pathlib import Path
 
 from tinyids.config import validate_config
 from tinyids.datasets.manifest import load_manifest
+# Every study names its folders, files and wildcard constraints through its Layout;
+# one_of(values) is the constraint matching exactly the configured values.
+from tinyids.study.layout import STUDIES, one_of
 
 # Fails with one message listing every bad key (dotted path) before any job is scheduled.
 config = validate_config(config, schema_dir=Path(workflow.basedir) / "config" / "schemas")
@@ -17,7 +20,7 @@ FINAL_TARGETS: dict[str, list[str]] = {}
 def final_targets() -> list[str]:
     targets: list[str] = []
     for stage, files in FINAL_TARGETS.items():
-        if stage in config["studies"] or stage not in ("srm2025", "ibrahim2025", "idrissi2022"):
+        if stage in config["studies"] or stage not in STUDIES:
             targets.extend(files)
     return targets
 

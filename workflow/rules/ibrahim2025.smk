@@ -6,41 +6,27 @@
 
 from tinyids.ibrahim2025 import settings as _ib_settings
 from tinyids.ibrahim2025.deploy import deploy_name as _ib_deploy_name
+from tinyids.study.layout import IBRAHIM2025 as IB_LAYOUT
 
 IB = _ib_settings.from_config(config)  # cross-key checks fail here, before any job runs
 IB_MODELS = list(IB.models)
-IB_RUN = "results/ibrahim2025/runs/{protocol}/fold{fold}"
-IB_OUT = "results/ibrahim2025"
+IB_RUN = IB_LAYOUT.dir()  # results/ibrahim2025/runs/{protocol}/fold{fold}
+IB_OUT = IB_LAYOUT.out
 # What the scripts read: the section, the seed, the smoke flag. The `paper` block only matters to
 # the comparison, so editing it does not retrain anything (params are a rerun trigger).
 IB_CFG = {"ibrahim2025": dict(config["ibrahim2025"]), "seed": study_seed("ibrahim2025"), "smoke": config.get("smoke", False)}
 IB_CFG_TRAIN = {**IB_CFG, "ibrahim2025": {k: v for k, v in config["ibrahim2025"].items() if k != "paper"}}
 IB_EPOCHS = IB.training.epochs
 IB_FT_EPOCHS = IB.pruning.fine_tune_epochs
-
-
-# What the job that trains a model writes about it (train_full: "full"; prune: each variant).
-IB_RECORD_SUFFIXES = {
-    "keras": ".keras",
-    "tflite_float": "_float.tflite",
-    "tflite_int8": "_int8.tflite",
-    "history": "_history.csv",
-    "predictions": "_predictions.npz",
-    "eval": "_eval.json",
-}
-
+# Wildcards of the per-run rules: the configured protocols, a number for the fold.
+IB_WC = IB_LAYOUT.constraints(protocol=IB.protocols)
 
 IB_KEYS = [(p, f, m) for p in IB.protocols for f in IB.folds for m in IB_MODELS]
 IB_STAT_OUT = {"statistics": f"{IB_OUT}/statistics.csv"}
 if IB.cv_folds > 1:
     IB_STAT_OUT["ttest"] = f"{IB_OUT}/fold_ttest.csv"
-IB_PLOTS = expand(f"{IB_OUT}/plots/{{protocol}}_{{kind}}.png", protocol=IB.protocols, kind=["roc", "training", "confusion"])
-IB_DEPLOY = [
-    f"{IB_OUT}/deploy/{_ib_deploy_name(p, m)}{ext}"
-    for p in IB.deploy_protocols
-    for m in IB.deploy_models
-    for ext in (".tflite", ".npz", ".json")
-]
+IB_PLOTS = expand(IB_LAYOUT.path("plots/{protocol}_{kind}.png"), protocol=IB.protocols, kind=["roc", "training", "confusion"])
+IB_DEPLOY = IB_LAYOUT.deploy_files([_ib_deploy_name(p, m) for p in IB.deploy_protocols for m in IB.deploy_models])
 
 
 rule ibrahim2025_prepare:
@@ -50,8 +36,7 @@ rule ibrahim2025_prepare:
         data=f"{IB_RUN}/data.npz",
         preprocess=f"{IB_RUN}/preprocess.json",
     wildcard_constraints:
-        protocol="paper|sound",
-        fold=r"\d+",
+        **IB_WC,
     params:
         cfg=IB_CFG_TRAIN,
     log:
@@ -72,10 +57,9 @@ rule ibrahim2025_train_full:
     input:
         data=f"{IB_RUN}/data.npz",
     output:
-        **{key: f"{IB_RUN}/full{suffix}" for key, suffix in IB_RECORD_SUFFIXES.items()},
+        **IB_LAYOUT.record("full"),
     wildcard_constraints:
-        protocol="paper|sound",
-        fold=r"\d+",
+        **IB_WC,
     params:
         cfg=IB_CFG_TRAIN,
     log:
@@ -97,11 +81,10 @@ rule ibrahim2025_prune:
         data=f"{IB_RUN}/data.npz",
         full=f"{IB_RUN}/full.keras",
     output:
-        **{key: f"{IB_RUN}/{{variant}}{suffix}" for key, suffix in IB_RECORD_SUFFIXES.items()},
+        **IB_LAYOUT.record("{variant}"),
     wildcard_constraints:
-        protocol="paper|sound",
-        fold=r"\d+",
-        variant="pruned_[a-z0-9_]+",
+        **IB_WC,
+        variant=one_of(IB.pruning.variants),
     params:
         cfg=IB_CFG_TRAIN,
     log:
@@ -120,7 +103,7 @@ rule ibrahim2025_prune:
 
 rule ibrahim2025_metrics:
     input:
-        evals=[f"results/ibrahim2025/runs/{p}/fold{f}/{m}_eval.json" for p, f, m in IB_KEYS],
+        evals=[IB_LAYOUT.record_file(m, "eval", protocol=p, fold=f) for p, f, m in IB_KEYS],
     output:
         metrics=f"{IB_OUT}/metrics.csv",
     log:
@@ -139,7 +122,7 @@ rule ibrahim2025_metrics:
 
 rule ibrahim2025_statistics:
     input:
-        predictions=[f"results/ibrahim2025/runs/{p}/fold{f}/{m}_predictions.npz" for p, f, m in IB_KEYS],
+        predictions=[IB_LAYOUT.record_file(m, "predictions", protocol=p, fold=f) for p, f, m in IB_KEYS],
     output:
         **IB_STAT_OUT,
     params:
@@ -161,14 +144,14 @@ rule ibrahim2025_statistics:
 
 rule ibrahim2025_plots:
     input:
-        predictions=expand("results/ibrahim2025/runs/{{protocol}}/fold0/{model}_predictions.npz", model=IB_MODELS),
-        histories=expand("results/ibrahim2025/runs/{{protocol}}/fold0/{model}_history.csv", model=IB_MODELS),
+        predictions=[IB_LAYOUT.record_file(m, "predictions", fold=0) for m in IB_MODELS],
+        histories=[IB_LAYOUT.record_file(m, "history", fold=0) for m in IB_MODELS],
     output:
         roc=f"{IB_OUT}/plots/{{protocol}}_roc.png",
         training=f"{IB_OUT}/plots/{{protocol}}_training.png",
         confusion=f"{IB_OUT}/plots/{{protocol}}_confusion.png",
     wildcard_constraints:
-        protocol="paper|sound",
+        protocol=one_of(IB.protocols),
     params:
         models=IB_MODELS,
         smoke=IB.smoke,
@@ -211,17 +194,17 @@ rule ibrahim2025_compare:
 
 rule ibrahim2025_deploy:
     input:
-        int8="results/ibrahim2025/runs/{protocol}/fold0/{model}_int8.tflite",
-        data="results/ibrahim2025/runs/{protocol}/fold0/data.npz",
-        preprocess="results/ibrahim2025/runs/{protocol}/fold0/preprocess.json",
-        eval="results/ibrahim2025/runs/{protocol}/fold0/{model}_eval.json",
+        int8=IB_LAYOUT.record_file("{model}", "tflite_int8", fold=0),
+        data=IB_LAYOUT.file("data.npz", fold=0),
+        preprocess=IB_LAYOUT.file("preprocess.json", fold=0),
+        eval=IB_LAYOUT.record_file("{model}", "eval", fold=0),
     output:
         tflite=f"{IB_OUT}/deploy/ibrahim2025_{{protocol}}_{{model}}.tflite",
         npz=f"{IB_OUT}/deploy/ibrahim2025_{{protocol}}_{{model}}.npz",
         json=f"{IB_OUT}/deploy/ibrahim2025_{{protocol}}_{{model}}.json",
     wildcard_constraints:
-        protocol="paper|sound",
-        model="full|pruned_[a-z0-9_]+",
+        protocol=one_of(IB.protocols),
+        model=one_of(IB_MODELS),
     log:
         "logs/ibrahim2025/deploy_{protocol}_{model}.log",
     benchmark:

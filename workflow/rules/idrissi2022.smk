@@ -7,11 +7,12 @@
 # and the int8 deployables (first seed) under results/idrissi2022/deploy: tMO / tMOP from the
 # `deploy_protocol` (what codegen and firmware read), tMO_<protocol> / tMOP_<protocol> otherwise.
 
-from tinyids.idrissi2022 import workflow as idwf
+from tinyids.idrissi2022 import variants as idv
+from tinyids.study.layout import IDRISSI2022 as ID_LAYOUT
 
 ID_SEC = config["idrissi2022"]
-ID_OUT = "results/idrissi2022"
-ID_RUN = "results/idrissi2022/{protocol}/seed{seed}"
+ID_OUT = ID_LAYOUT.out
+ID_RUN = ID_LAYOUT.dir()  # results/idrissi2022/{protocol}/seed{seed}
 ID_SEED = study_seed("idrissi2022")
 ID_SEEDS = [ID_SEED + r for r in range(int(ID_SEC["replicates"]))]
 ID_PROTOCOLS = list(ID_SEC["protocols"])
@@ -25,14 +26,17 @@ ID_CFG_BENCH = {"bench": ID_SEC["bench"]}
 ID_CFG_ARENA = {"arena": ID_SEC["arena"]}
 ID_CFG_ALL = dict(ID_SEC)
 ID_VARIANTS = list(ID_SEC["variants"])
-ID_TFLITE = idwf.tflite_variants(ID_VARIANTS)
+ID_TFLITE = idv.tflite_variants(ID_VARIANTS)
+ID_KERAS = idv.keras_models(ID_VARIANTS)
+# Wildcards of the per-run rules: the configured protocols, a number for the seed.
+ID_WC = ID_LAYOUT.constraints(protocol=ID_PROTOCOLS)
 ID_KEYS = [(p, v) for p in ID_PROTOCOLS for v in ID_VARIANTS]
-ID_DEPLOY_PROTOCOL = idwf.deploy_protocol(ID_PROTOCOLS, ID_SEC.get("deploy_protocol", "dedup"))
-ID_DEPLOY_NAMES = idwf.deploy_names(ID_PROTOCOLS, ID_SEC["deployables"], ID_VARIANTS, ID_DEPLOY_PROTOCOL)
-ID_DEPLOY_FILES = idwf.deploy_files(ID_OUT, ID_DEPLOY_NAMES)
-ID_CONFUSION_PNGS = [f"{ID_OUT}/plots/confusion_{p}_{v}.png" for p, v in ID_KEYS]
-ID_FIRST = f"{ID_OUT}/{{protocol}}/seed{ID_SEEDS[0]}"
-ID_DEPLOY_OF = {n: idwf.parse_deploy_name(n, ID_PROTOCOLS, ID_DEPLOY_PROTOCOL) for n in ID_DEPLOY_NAMES}
+ID_DEPLOY_PROTOCOL = idv.deploy_protocol(ID_PROTOCOLS, ID_SEC.get("deploy_protocol", "dedup"))
+ID_DEPLOY_NAMES = idv.deploy_names(ID_PROTOCOLS, ID_SEC["deployables"], ID_VARIANTS, ID_DEPLOY_PROTOCOL)
+ID_DEPLOY_FILES = ID_LAYOUT.deploy_files(ID_DEPLOY_NAMES)
+ID_CONFUSION_PNGS = [ID_LAYOUT.path(f"plots/confusion_{p}_{v}.png") for p, v in ID_KEYS]
+ID_FIRST = ID_LAYOUT.dir(seed=ID_SEEDS[0])
+ID_DEPLOY_OF = {n: idv.parse_deploy_name(n, ID_PROTOCOLS, ID_DEPLOY_PROTOCOL) for n in ID_DEPLOY_NAMES}
 
 
 rule idrissi2022_architecture:
@@ -63,8 +67,7 @@ rule idrissi2022_prepare:
         chi2=f"{ID_RUN}/chi2.csv",
         report=f"{ID_RUN}/prepare.json",
     wildcard_constraints:
-        protocol="paper|dedup",
-        seed=r"\d+",
+        **ID_WC,
     params:
         cfg=ID_CFG_PREP,
     log:
@@ -88,9 +91,8 @@ rule idrissi2022_train:
         model=f"{ID_RUN}/models/{{model}}.h5",
         history=f"{ID_RUN}/models/{{model}}_history.json",
     wildcard_constraints:
-        protocol="paper|dedup",
-        seed=r"\d+",
-        model="OM|POM|POM7",
+        **ID_WC,
+        model=one_of(ID_KERAS),
     params:
         cfg=ID_CFG_TRAIN,
     log:
@@ -109,16 +111,15 @@ rule idrissi2022_train:
 
 rule idrissi2022_variant:
     input:
-        base=lambda wc: idwf.base_model(ID_RUN, wc.protocol, wc.seed, wc.variant),
+        base=lambda wc: ID_LAYOUT.file(idv.base_file(wc.variant), protocol=wc.protocol, seed=wc.seed),
         data=f"{ID_RUN}/data.npz",
     output:
         tflite=f"{ID_RUN}/variants/{{variant}}.tflite",
         model=f"{ID_RUN}/variants/{{variant}}.h5",
         info=f"{ID_RUN}/variants/{{variant}}.json",
     wildcard_constraints:
-        protocol="paper|dedup",
-        seed=r"\d+",
-        variant="tM|tMO|tMOP|tMO_QAT",
+        **ID_WC,
+        variant=one_of(ID_TFLITE),
     params:
         cfg=ID_CFG_VARIANT,
     log:
@@ -138,15 +139,14 @@ rule idrissi2022_variant:
 rule idrissi2022_evaluate:
     input:
         data=f"{ID_RUN}/data.npz",
-        models=lambda wc: idwf.eval_inputs(ID_RUN, wc.protocol, wc.seed, ID_VARIANTS),
+        models=lambda wc: idv.eval_inputs(ID_LAYOUT.dir(protocol=wc.protocol, seed=wc.seed), ID_VARIANTS),
     output:
         metrics=f"{ID_RUN}/eval.json",
         confusion=f"{ID_RUN}/confusion.npz",
     wildcard_constraints:
-        protocol="paper|dedup",
-        seed=r"\d+",
+        **ID_WC,
     params:
-        files=lambda wc: idwf.eval_files(ID_RUN, wc.protocol, wc.seed, ID_VARIANTS),
+        files=lambda wc: idv.eval_files(ID_LAYOUT.dir(protocol=wc.protocol, seed=wc.seed), ID_VARIANTS),
     log:
         "logs/idrissi2022/evaluate_{protocol}_seed{seed}.log",
     benchmark:
@@ -168,8 +168,7 @@ rule idrissi2022_benchmark:
     output:
         timing=f"{ID_RUN}/timing.json",
     wildcard_constraints:
-        protocol="paper|dedup",
-        seed=r"\d+",
+        **ID_WC,
     params:
         cfg=ID_CFG_BENCH,
         variants=ID_TFLITE,
@@ -194,8 +193,7 @@ rule idrissi2022_arena:
     output:
         arena=f"{ID_RUN}/arena.json",
     wildcard_constraints:
-        protocol="paper|dedup",
-        seed=r"\d+",
+        **ID_WC,
     params:
         cfg=ID_CFG_ARENA,
         variants=ID_TFLITE,
@@ -215,12 +213,12 @@ rule idrissi2022_arena:
 
 rule idrissi2022_collect:
     input:
-        evals=idwf.runs(ID_RUN, "eval.json", ID_PROTOCOLS, ID_SEEDS),
-        timings=idwf.runs(ID_RUN, "timing.json", ID_PROTOCOLS, ID_SEEDS),
-        arenas=idwf.runs(ID_RUN, "arena.json", ID_PROTOCOLS, ID_SEEDS),
-        reports=idwf.runs(ID_RUN, "prepare.json", ID_PROTOCOLS, ID_SEEDS),
-        chi2=idwf.runs(ID_RUN, "chi2.csv", ID_PROTOCOLS, ID_SEEDS),
-        infos=[f for v in ID_TFLITE for f in idwf.runs(ID_RUN, f"variants/{v}.json", ID_PROTOCOLS, ID_SEEDS)],
+        evals=ID_LAYOUT.files("eval.json", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        timings=ID_LAYOUT.files("timing.json", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        arenas=ID_LAYOUT.files("arena.json", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        reports=ID_LAYOUT.files("prepare.json", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        chi2=ID_LAYOUT.files("chi2.csv", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        infos=ID_LAYOUT.files("variants/{variant}.json", variant=ID_TFLITE, protocol=ID_PROTOCOLS, seed=ID_SEEDS),
     output:
         metrics=f"{ID_OUT}/metrics.csv",
         arena=f"{ID_OUT}/arena.csv",
@@ -268,7 +266,7 @@ rule idrissi2022_compare:
 rule idrissi2022_plots:
     input:
         metrics=f"{ID_OUT}/metrics.csv",
-        confusions=idwf.runs(ID_RUN, "confusion.npz", ID_PROTOCOLS, ID_SEEDS),
+        confusions=ID_LAYOUT.files("confusion.npz", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
     output:
         confusions=ID_CONFUSION_PNGS,
         scatter=f"{ID_OUT}/plots/accuracy_vs_size.png",
@@ -301,7 +299,7 @@ rule idrissi2022_deploy:
         npz=f"{ID_OUT}/deploy/{{dname}}.npz",
         meta=f"{ID_OUT}/deploy/{{dname}}.json",
     wildcard_constraints:
-        dname="|".join(ID_DEPLOY_NAMES) or "none",
+        dname=one_of(ID_DEPLOY_NAMES),
     params:
         protocol=lambda wc: ID_DEPLOY_OF[wc.dname][0],
         variant=lambda wc: ID_DEPLOY_OF[wc.dname][1],

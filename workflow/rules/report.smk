@@ -6,6 +6,7 @@
 rule report_build:
     input:
         stages=upstream_final_targets(),
+        comparisons=expand("results/{study}/paper_comparison.csv", study=config["studies"]),
         emulation="results/firmware/emulation.csv",
         fit_matrix="results/firmware/fit_matrix.csv",
         fit_heatmap="results/firmware/fit_matrix.png",

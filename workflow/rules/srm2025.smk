@@ -1,16 +1,22 @@
 # srm2025 stage: classical and tiny classifiers on NSL-KDD (Vaddempudi, Chinta, Kuruva 2025).
-# fit (per protocol) -> export tiny models to C / int8 TFLite with gcc parity (per protocol)
+# fit (per protocol; hands the tiny models over as runs/<protocol>/tiny/: facts.json, arrays.npz,
+# one joblib per scikit-learn estimator, see tinyids.srm2025.handover)
+# -> export tiny models to C / int8 TFLite with gcc parity (per protocol)
 # -> deploy copy -> merged metrics -> paper comparison and plots.
 
-from tinyids.srm2025 import layout as srm2025_layout
+from tinyids.srm2025 import handover as srm2025_handover
+from tinyids.srm2025 import names as srm2025_names
+from tinyids.study.layout import SRM2025 as SRM2025_LAYOUT
 
 SRM2025 = config["srm2025"]
 SRM2025_PROTOCOLS = list(SRM2025["protocols"])
 SRM2025_TINY = list(SRM2025["tiny"]["models"])
 SRM2025_DEPLOY_PROTOCOL = SRM2025["deploy_protocol"]
 SRM2025_SMOKE = bool(config.get("smoke", False))
-SRM2025_STANDARD_TESTS = [validated_table("nsl-kdd", stem) for stem in srm2025_layout.TEST_SETS["standard"]]
-SRM2025_PLOTS = srm2025_layout.plot_files(SRM2025["plots"]["metrics"], SRM2025_PROTOCOLS)
+SRM2025_STANDARD_TESTS = [validated_table("nsl-kdd", stem) for stem in srm2025_names.TEST_SETS["standard"]]
+SRM2025_PLOTS = srm2025_names.plot_files(SRM2025["plots"]["metrics"], SRM2025_PROTOCOLS)
+# Wildcards of the per-protocol rules: the configured protocols (and the deploy protocol).
+SRM2025_WC = SRM2025_LAYOUT.constraints(protocol=[*SRM2025_PROTOCOLS, SRM2025_DEPLOY_PROTOCOL])
 
 
 rule srm2025_fit:
@@ -18,12 +24,12 @@ rule srm2025_fit:
         train=validated_table("nsl-kdd", NSLKDD_TRAIN_STEM),
         tests=lambda wildcards: SRM2025_STANDARD_TESTS if wildcards.protocol == "standard" else [],
     output:
-        metrics="results/srm2025/runs/{protocol}/metrics.csv",
-        scores="results/srm2025/runs/{protocol}/scores.parquet",
-        budgets="results/srm2025/runs/{protocol}/budgets.csv",
-        bundle="results/srm2025/runs/{protocol}/tiny_models.pkl",
+        metrics=SRM2025_LAYOUT.file("metrics.csv"),
+        scores=SRM2025_LAYOUT.file("scores.parquet"),
+        budgets=SRM2025_LAYOUT.file("budgets.csv"),
+        handover=srm2025_handover.files(SRM2025_LAYOUT.file("tiny"), SRM2025_TINY),
     wildcard_constraints:
-        protocol="thesis|standard",
+        **SRM2025_WC,
     params:
         cfg=SRM2025,
         seed=study_seed("srm2025"),
@@ -44,18 +50,18 @@ rule srm2025_fit:
 
 rule srm2025_export:
     input:
-        bundle="results/srm2025/runs/{protocol}/tiny_models.pkl",
+        handover=srm2025_handover.files(SRM2025_LAYOUT.file("tiny"), SRM2025_TINY),
     output:
-        files=srm2025_layout.export_files("results/srm2025/exports/{protocol}", SRM2025_TINY),
-        records="results/srm2025/exports/{protocol}/exports.csv",
-        metrics="results/srm2025/exports/{protocol}/metrics_int8.csv",
-        scores="results/srm2025/exports/{protocol}/scores_int8.parquet",
-        budgets="results/srm2025/exports/{protocol}/budgets.csv",
+        files=srm2025_names.export_files(SRM2025_LAYOUT.dir("export"), SRM2025_TINY),
+        records=SRM2025_LAYOUT.file("exports.csv", "export"),
+        metrics=SRM2025_LAYOUT.file("metrics_int8.csv", "export"),
+        scores=SRM2025_LAYOUT.file("scores_int8.parquet", "export"),
+        budgets=SRM2025_LAYOUT.file("budgets.csv", "export"),
     wildcard_constraints:
-        protocol="thesis|standard",
+        **SRM2025_WC,
     params:
         budgets=SRM2025["tiny"]["budgets"],
-        out_dir=lambda wildcards: f"results/srm2025/exports/{wildcards.protocol}",
+        out_dir=lambda wildcards: SRM2025_LAYOUT.dir("export", protocol=wildcards.protocol),
     log:
         "logs/srm2025/export_{protocol}.log",
     benchmark:
@@ -72,9 +78,9 @@ rule srm2025_export:
 
 rule srm2025_deploy:
     input:
-        files=srm2025_layout.export_files(f"results/srm2025/exports/{SRM2025_DEPLOY_PROTOCOL}", SRM2025_TINY),
+        files=srm2025_names.export_files(SRM2025_LAYOUT.dir("export", protocol=SRM2025_DEPLOY_PROTOCOL), SRM2025_TINY),
     output:
-        files=srm2025_layout.export_files("results/srm2025/deploy", SRM2025_TINY),
+        files=srm2025_names.export_files(SRM2025_LAYOUT.deploy_dir, SRM2025_TINY),
     log:
         "logs/srm2025/deploy.log",
     benchmark:
@@ -91,15 +97,18 @@ rule srm2025_deploy:
 
 rule srm2025_metrics:
     input:
-        runs=expand("results/srm2025/runs/{protocol}/metrics.csv", protocol=SRM2025_PROTOCOLS),
-        records=expand("results/srm2025/exports/{protocol}/exports.csv", protocol=SRM2025_PROTOCOLS),
-        int8=expand("results/srm2025/exports/{protocol}/metrics_int8.csv", protocol=SRM2025_PROTOCOLS),
-        budgets=expand(
-            "results/srm2025/{step}/{protocol}/budgets.csv", step=["runs", "exports"], protocol=SRM2025_PROTOCOLS
-        ),
+        runs=SRM2025_LAYOUT.files("metrics.csv", protocol=SRM2025_PROTOCOLS),
+        records=SRM2025_LAYOUT.files("exports.csv", "export", protocol=SRM2025_PROTOCOLS),
+        int8=SRM2025_LAYOUT.files("metrics_int8.csv", "export", protocol=SRM2025_PROTOCOLS),
+        budgets=[
+            *SRM2025_LAYOUT.files("budgets.csv", protocol=SRM2025_PROTOCOLS),
+            *SRM2025_LAYOUT.files("budgets.csv", "export", protocol=SRM2025_PROTOCOLS),
+        ],
     output:
         metrics="results/srm2025/metrics.csv",
         budgets="results/srm2025/budgets.csv",
+    params:
+        seed=study_seed("srm2025"),
     log:
         "logs/srm2025/metrics.log",
     benchmark:
@@ -140,8 +149,8 @@ rule srm2025_compare:
 rule srm2025_plots:
     input:
         metrics="results/srm2025/metrics.csv",
-        scores=expand("results/srm2025/runs/{protocol}/scores.parquet", protocol=SRM2025_PROTOCOLS),
-        int8=expand("results/srm2025/exports/{protocol}/scores_int8.parquet", protocol=SRM2025_PROTOCOLS),
+        scores=SRM2025_LAYOUT.files("scores.parquet", protocol=SRM2025_PROTOCOLS),
+        int8=SRM2025_LAYOUT.files("scores_int8.parquet", "export", protocol=SRM2025_PROTOCOLS),
     output:
         plots=SRM2025_PLOTS,
     params:
@@ -166,5 +175,5 @@ FINAL_TARGETS["srm2025"] = [
     "results/srm2025/paper_comparison.csv",
     "results/srm2025/paper_comparison.md",
     *SRM2025_PLOTS,
-    *srm2025_layout.export_files("results/srm2025/deploy", SRM2025_TINY),
+    *srm2025_names.export_files(SRM2025_LAYOUT.deploy_dir, SRM2025_TINY),
 ]

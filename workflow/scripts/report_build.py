@@ -8,16 +8,15 @@ import pandas as pd
 from tinyids.fileio import atomic_path, write_csv_atomic, write_text_atomic
 from tinyids.report.html import render_index
 from tinyids.report.latency import plot_board_costs
-from tinyids.report.normalize import read_study_comparison
 from tinyids.report.pareto import collect_points, plot_pareto
-from tinyids.report.scorecard import build_scorecard, scorecard_markdown
+from tinyids.report.scorecard import build_scorecard, read_comparisons, scorecard_markdown
 from tinyids.runlog import logged
 
 with logged(snakemake.log[0]) as log:
     cfg = snakemake.params.report
     studies = snakemake.params.studies
     smoke = bool(snakemake.params.smoke)
-    comparisons = [read_study_comparison(s, f"results/{s}/paper_comparison.csv") for s in studies]
+    comparisons = read_comparisons(snakemake.input.comparisons)
     scorecard = build_scorecard(comparisons, cfg["tolerances"])
     write_csv_atomic(snakemake.output.scorecard_csv, scorecard)
     write_text_atomic(snakemake.output.scorecard_md, scorecard_markdown(scorecard, smoke=smoke))

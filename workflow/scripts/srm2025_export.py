@@ -1,18 +1,18 @@
 """srm2025: export one protocol's tiny models (C, int8 TFLite), check C parity with gcc (thin adapter)."""
 
-import pickle
+from pathlib import Path
 
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from tinyids.fileio import atomic_path, write_csv_atomic
 from tinyids.runlog import logged
+from tinyids.srm2025 import handover
 from tinyids.srm2025.export import export_protocol
 
 # BLAS / OpenMP pools limited to the rule's threads (the machine is shared).
 with logged(snakemake.log[0]) as log, threadpool_limits(limits=snakemake.threads):
-    with open(snakemake.input.bundle, "rb") as handle:
-        bundle = pickle.load(handle)
+    bundle = handover.load(Path(snakemake.input.handover[0]).parent)
     out = export_protocol(bundle, snakemake.params.out_dir, snakemake.params.budgets, log)
     write_csv_atomic(snakemake.output.records, out["records"])
     write_csv_atomic(snakemake.output.metrics, out["metrics"])

@@ -1,6 +1,5 @@
 """srm2025: fit and evaluate every model of one protocol (thin adapter)."""
 
-import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +7,7 @@ from threadpoolctl import threadpool_limits
 
 from tinyids.fileio import atomic_path, write_csv_atomic
 from tinyids.runlog import logged
+from tinyids.srm2025 import handover
 from tinyids.srm2025.study import run_protocol
 
 # BLAS / OpenMP pools limited to the rule's threads (the machine is shared).
@@ -22,7 +22,5 @@ with logged(snakemake.log[0]) as log, threadpool_limits(limits=snakemake.threads
     with atomic_path(snakemake.output.scores) as tmp:
         scores.to_parquet(tmp, index=False)
     write_csv_atomic(snakemake.output.budgets, pd.DataFrame(bundle["budget_rows"], columns=["protocol", "model", "budget", "limit", "measured", "within"]))
-    with atomic_path(snakemake.output.bundle) as tmp:
-        with open(tmp, "wb") as handle:
-            pickle.dump(bundle, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    handover.save(bundle, Path(snakemake.output.handover[0]).parent)
     log.info("wrote %d metric rows for the %s protocol", len(metrics), protocol)
