@@ -45,6 +45,7 @@ int main(void)
         i = tinyids_@m@_predict(in, out);
         { int o; for (o = 0; o < NOUT; ++o) hex((uint8_t)out[o]); }
         hex((uint8_t)i);
+        hex((uint8_t)tinyids_@m@_predict_class(in));
         put('\n');
     }
     put('E'); put('\n');
@@ -54,8 +55,8 @@ int main(void)
 """
 
 
-def _run_on_avr(tflite: bytes, name: str, xq: np.ndarray, tmp) -> tuple[np.ndarray, np.ndarray, dict]:
-    g = codegen.generate(tflite, name)
+def _run_on_avr(tflite: bytes, name: str, xq: np.ndarray, tmp, variant: str = "fast") -> tuple[np.ndarray, np.ndarray, dict]:
+    g = codegen.generate(tflite, name, variant=variant)
     c_path, _ = codegen.write(g, tmp)
     main = (_MAIN.replace("@NAME@", name).replace("@M@", g.ident.upper()).replace("@m@", g.ident)
             .replace("@ROWS@", str(len(xq))).replace("@VECTORS@", ", ".join(str(int(v)) for v in xq.reshape(-1))))
@@ -70,11 +71,13 @@ def _run_on_avr(tflite: bytes, name: str, xq: np.ndarray, tmp) -> tuple[np.ndarr
                          text=True, timeout=120)
     clean = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
     lines = re.findall(r"^([0-9a-f]+)\.?$", clean, flags=re.M)
-    width = 2 * (g.output_size + 1)
+    width = 2 * (g.output_size + 2)
     rows = [ln for ln in lines if len(ln) == width]
     assert len(rows) == len(xq), clean[-2000:]
     raw = np.array([[int(r[i:i + 2], 16) for i in range(0, width, 2)] for r in rows], dtype=np.uint8).astype(np.int8)
-    return raw[:, :-1], raw[:, -1].astype(np.int64), {"text": text, "data": data, "bss": bss, "gen": g}
+    # predict_class returns what predict returns, on the board too
+    np.testing.assert_array_equal(raw[:, -1], raw[:, -2])
+    return raw[:, :-2], raw[:, -2].astype(np.int64), {"text": text, "data": data, "bss": bss, "gen": g}
 
 
 def _int8_inputs(seed: int, n_in: int, rows: int) -> np.ndarray:
@@ -85,15 +88,16 @@ def _int8_inputs(seed: int, n_in: int, rows: int) -> np.ndarray:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("variant", ["fast", "reference"])
 @pytest.mark.parametrize("kind", ["cnn_softmax", "mlp_sigmoid"])
-def test_generated_c_is_bit_exact_on_the_atmega328p(kind, tmp_path):
+def test_generated_c_is_bit_exact_on_the_atmega328p(kind, variant, tmp_path):
     if kind == "cnn_softmax":
         model, n_in = synthetic.cnn_model(11, 7, 20, 3, 2, 5, weight_scale=2.0), 7
     else:
         model, n_in = synthetic.mlp_model(12, 16, (24, 12), 1, weight_scale=2.0), 16
     flat = synthetic.convert_int8(model, synthetic.features(5, 200, n_in))
     xq = _int8_inputs(7, n_in, 40)
-    out, cls, info = _run_on_avr(flat, kind, xq, tmp_path)
+    out, cls, info = _run_on_avr(flat, kind, xq, tmp_path, variant)
     ref = run_raw(make_interpreter(flat, reference_kernels=True), xq).reshape(len(xq), -1)
     np.testing.assert_array_equal(out, ref)
     g = info["gen"]
@@ -105,3 +109,32 @@ def test_generated_c_is_bit_exact_on_the_atmega328p(kind, tmp_path):
     assert info["text"] + info["data"] <= UNO_FLASH
     assert info["data"] + info["bss"] <= UNO_SRAM
     assert info["bss"] >= g.scratch_bytes
+
+
+# (seed, features, filters, kernel, pool, classes, padding, hidden, weight scale): random shapes
+# and weights, as the host property test draws them; a few hundred vectors each
+RANDOM_AVR_MODELS = [
+    (101, 9, 6, 3, 2, 3, "valid", 0, 1.5),
+    (202, 12, 4, 5, 2, 4, "same", 8, 3.0),
+    (303, 7, 20, 6, 2, 5, "valid", 0, 0.7),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["fast", "reference"])
+@pytest.mark.parametrize("params", RANDOM_AVR_MODELS, ids=lambda p: f"seed{p[0]}")
+def test_random_models_are_bit_exact_on_the_atmega328p_with_16_bit_int(params, variant, tmp_path):
+    """Property test under simavr: random int8 CNNs (random shapes, weights and zero points),
+    300 random int8 input vectors each (both extremes included), every output byte and the class
+    of predict and of predict_class equal LiteRT's reference kernels on the host."""
+    seed, n_in, filters, kernel, pool, classes, padding, hidden, scale = params
+    model = synthetic.cnn_model(seed, n_in, filters, kernel, pool, classes, padding=padding, hidden=hidden,
+                                weight_scale=scale)
+    flat = synthetic.convert_int8(model, synthetic.features(seed, 200, n_in))
+    xq = _int8_inputs(seed, n_in, 300)
+    out, cls, info = _run_on_avr(flat, f"rnd{seed}", xq, tmp_path, variant)
+    ref = run_raw(make_interpreter(flat, reference_kernels=True), xq).reshape(len(xq), -1)
+    np.testing.assert_array_equal(out, ref)
+    g = info["gen"]
+    want = (ref[:, 0].astype(int) >= g.positive_threshold).astype(int) if g.output_size == 1 else ref.argmax(axis=1)
+    np.testing.assert_array_equal(cls, want)

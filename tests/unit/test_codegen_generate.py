@@ -45,7 +45,8 @@ def test_header_declares_the_api_and_the_quantization_constants(cnn):
     h = g.header
     for decl in ("int tinyids_idrissi2022_dedup_tmo_predict(const int8_t *in, int8_t *out);",
                  "void tinyids_idrissi2022_dedup_tmo_quantize_input(const float *x, int8_t *q);",
-                 "int tinyids_idrissi2022_dedup_tmo_predict_float(const float *x, int8_t *out);"):
+                 "int tinyids_idrissi2022_dedup_tmo_predict_float(const float *x, int8_t *out);",
+                 "int tinyids_idrissi2022_dedup_tmo_predict_class(const int8_t *in);"):
         assert decl in h
     for macro in ("INPUT_SIZE 9", "OUTPUT_SIZE 4", f"SCRATCH_BYTES {g.scratch_bytes}",
                   f"INPUT_ZERO_POINT {g.input_zero_point}", "OUTPUT_ZERO_POINT -128"):
@@ -226,7 +227,9 @@ def test_pipeline_steps_write_reports_and_fail_on_mismatch(mlp, tmp_path):
 
     # a corrupted weight is caught: the report is written, then the step fails
     src = (out / "toy_m.c").read_text()
-    m = re.search(r"(/\* FULLY_CONNECTED \d+ weights[^\n]*\nstatic const int8_t \w+\[\d+\] TINYIDS_CONST = \{\n    )(-?\d+)", src)
+    # (a weight array of the reference kernels, or the first literal weight of the fast kernels)
+    m = (re.search(r"(/\* FULLY_CONNECTED \d+ weights[^\n]*\nstatic const int8_t \w+\[\d+\] TINYIDS_CONST = \{\n    )(-?\d+)", src)
+         or re.search(r"(\(int32_t\)\()(-?\d+)(?= \* x\[)", src))
     bad = src[:m.start(2)] + str((int(m.group(2)) + 77) % 127) + src[m.end(2):]
     (out / "toy_m.c").write_text(bad)
     with pytest.raises(CodegenError, match="not bit-exact"):

@@ -71,6 +71,15 @@ def test_argmax_int8_deployable_has_one_output_per_class(tmp_path: Path):
     assert spec.classes_from_raw(np.array([[1, 5, 2], [9, 0, 9]])).tolist() == [1, 0]
 
 
+def test_adapter_calls_the_class_only_entry_point_when_the_header_declares_it(tmp_path: Path):
+    plain = adapter.spec_from_deployable(_int8_deployable(tmp_path, {"rule": "argmax"}, ""), tmp_path)
+    assert plain.class_fn is None and "tinyids_m_predict((const int8_t *)in, out)" in adapter.adapter_source(plain)
+    dep = _int8_deployable(tmp_path, {"rule": "argmax"}, "int tinyids_m_predict_class(const int8_t *in);\n")
+    spec = adapter.spec_from_deployable(dep, tmp_path)
+    assert spec.class_fn == "tinyids_m_predict_class"
+    assert "return tinyids_m_predict_class((const int8_t *)in);" in adapter.adapter_source(spec)
+
+
 def test_header_interface_must_match_the_deployables_format(tmp_path: Path):
     dep = _int8_deployable(tmp_path, {"rule": "argmax"}, "")
     (tmp_path / "m.h").write_text("int m_predict(const float *x);\n")

@@ -84,37 +84,34 @@ def test_esp32_rows_are_unknown_with_an_estimate_marked_as_such(fw, builds, emul
     assert esp["estimate_note"].str.startswith("ESTIMATE ONLY").all()
 
 
-def test_recommendation_is_most_accurate_that_fits_per_study(fw, builds, emulations):
-    m = report.fit_matrix(builds, emulations, fw)
-    em = report.emulation_table(emulations)
-    rec = report.recommendation(m, em, fw).set_index(["board", "study"])
-    assert rec.loc[("uno", "idrissi2022"), "model"] == "idrissi2022/tMOP"  # tMO's stack pushes it over 2 KB
-    assert rec.loc[("nodemcuv2", "idrissi2022"), "model"] == "idrissi2022/tMO"
-    assert rec.loc[("nodemcuv2", "idrissi2022"), "paper_model"] == "tMOP"
-    assert rec.loc[("portenta_h7_m7", "ibrahim2025"), "model"] == "ibrahim2025/big"
-    assert pd.isna(rec.loc[("uno", "ibrahim2025"), "model"]) and "fits" in rec.loc[("uno", "ibrahim2025"), "note"]
-    assert pd.isna(rec.loc[("esp32dev", "idrissi2022"), "model"]) and "no toolchain" in rec.loc[("esp32dev", "idrissi2022"), "note"]
-
-
-def test_fixtures_are_never_recommended(fw, builds, emulations):
-    fixture = _build("fixture/fixture_int8", 1.0, {"uno": (1600, 16), "nodemcuv2": (1400, 100), "esp32dev": (None, None),
-                                                    "portenta_h7_m7": (1600, 16), "rpi": (500000, 40000)})
-    m = report.fit_matrix(builds + [fixture], emulations, fw)
-    rec = report.recommendation(m, report.emulation_table(emulations), fw)
-    assert "fixture" not in set(rec["study"]) and not rec["model"].fillna("").str.startswith("fixture").any()
-
-
 def test_headline_reports_aims_per_study(fw, builds, emulations):
     m = report.fit_matrix(builds, emulations, fw)
     head = report.headline(m, report.emulation_table(emulations), fw)
     assert head["model"] == "idrissi2022/tMOP" and head["flash_bytes"] == 7000
     assert head["meets"] == {"flash": True, "ram": True, "latency": False, "accuracy": True}
     assert head["per_study"]["srm2025"]["model"] is None
-    md = report.recommendation_markdown(report.recommendation(m, report.emulation_table(emulations), fw), head, fw)
-    assert "Figure 7" in md and "idrissi2022/tMOP" in md and "latency NOT met" in md
 
 
 def test_heatmap_is_written(fw, builds, emulations, tmp_path):
     m = report.fit_matrix(builds, emulations, fw)
     report.heatmap(m, fw, tmp_path / "h.png")
     assert (tmp_path / "h.png").stat().st_size > 5000
+
+
+def test_emulation_table_puts_old_and_new_kernel_counts_of_the_same_model_side_by_side():
+    from tinyids.firmware import report as fw_report
+
+    emu = {"model": "idrissi2022/tMOP", "host_vs_litert_mismatches": 0, "host_vs_recorded_mismatches": None,
+           "boards": [{"board": "uno", "status": "ok", "count_median": 11000}]}
+
+    def run(variant, opt, entry, median):
+        return {"board": "uno", "variant": variant, "opt": opt, "entry": entry, "count_min": median - 1,
+                "count_median": median, "count_max": median + 1, "flash_bytes": 9000}
+
+    kernels = [{"study": "idrissi2022", "model": "tMOP",
+                "rows": [run("reference", "-Os", "predict", 106000), run("fast", "-Os", "predict_class", 10600)]},
+               {"study": "srm2025", "model": "tMOP", "rows": [run("reference", "-Os", "predict", 1)]}]
+    table = fw_report.emulation_table([emu], kernels=kernels)
+    row = table.iloc[0]
+    assert row["kernels_reference_os_median"] == 106000 and row["kernels_fast_class_os_median"] == 10600
+    assert row["kernels_ratio_reference_over_fast_class_os"] == pytest.approx(10.0)

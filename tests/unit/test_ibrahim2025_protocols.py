@@ -115,3 +115,33 @@ def test_preprocess_json_reproduces_the_model_inputs(slice_frame, settings):
     scaled = raw * np.asarray(meta["scaler"]["scale"]) + np.asarray(meta["scaler"]["min"])
     z = (scaled - np.asarray(meta["pca"]["mean"])) @ np.asarray(meta["pca"]["components"]).T
     assert np.allclose(z, prep.x_test, atol=1e-4)
+
+
+def _variant_settings() -> Settings:
+    from tinyids.ibrahim2025.settings import ProtocolVariant
+
+    return Settings(seed=11, drop_columns=feat.DEFAULT_DROP, pca_components=12, protocol_variants={
+        "paper_numeric": ProtocolVariant("paper", ("Dir", "Flgs", "SrcAddr", "DstAddr", "Sport", "Dport", "SrcMac",
+                                                   "DstMac"), ()),
+        "paper_identifiers": ProtocolVariant("paper", ("Sport",), ("Flgs", "Dir", "SrcAddr", "DstAddr", "Dport",
+                                                                   "SrcMac", "DstMac")),
+    })
+
+
+def test_paper_numeric_keeps_packet_num_and_every_numeric_column_in_the_papers_order(slice_frame):
+    prep = protocols.prepare(slice_frame, "paper_numeric", _variant_settings())
+    names = prep.encoder.feature_names
+    assert "Packet_num" in names and not any(n.startswith(("Flgs=", "SrcMac")) for n in names)
+    numeric = [c for c in slice_frame.columns if pd.api.types.is_numeric_dtype(slice_frame[c]) and c != "Label"]
+    assert sorted(names) == sorted(numeric)
+    assert prep.protocol == "paper_numeric" and prep.info["order"] == "paper"
+    assert prep.y_test.mean() == pytest.approx(0.5, abs=0.02)  # SMOTE before the split: a balanced test set
+
+
+def test_paper_identifiers_one_hot_srcmac_and_the_other_identifiers(slice_frame):
+    prep = protocols.prepare(slice_frame, "paper_identifiers", _variant_settings())
+    names = prep.encoder.feature_names
+    assert any(n.startswith("SrcMac=") for n in names) and "Packet_num" in names
+    assert not any(n.startswith("Sport") for n in names)
+    macs = [n for n in names if n.startswith("SrcMac=")]
+    assert len(macs) == slice_frame["SrcMac"].nunique()

@@ -39,7 +39,7 @@ def default_config() -> dict:
 
 def test_default_config_follows_the_paper_tables(default_config):
     s = st.from_config(default_config)
-    assert s.protocols == ("paper", "sound")
+    assert s.protocols == ("paper", "sound", "paper_numeric", "paper_identifiers")
     assert s.pca_components == 12 and s.units == (100, 512, 512, 512, 512)
     assert (s.training.learning_rate, s.training.batch_size, s.training.epochs, s.training.validation_split) == (
         0.001, 10, 100, 0.2)
@@ -47,6 +47,28 @@ def test_default_config_follows_the_paper_tables(default_config):
     assert s.pruning.variants["pruned_paper"] == 100 and s.pruning.variants["pruned_span"] == st.SPAN
     assert s.pruning.fine_tune_epochs == 10 and s.cv_folds == 1
     assert "SrcMac" in s.drop_columns
+
+
+def test_protocol_variants_keep_the_paper_order_and_the_base_protocol_seeds(default_config):
+    s = st.from_config(default_config)
+    assert s.order_of("paper_numeric") == s.order_of("paper_identifiers") == "paper"
+    drop, categorical = s.features_of("paper_numeric")
+    assert "Packet_num" not in drop and categorical == ()
+    drop, categorical = s.features_of("paper_identifiers")
+    assert "SrcMac" in categorical and "SrcMac" not in drop
+    # adding variants leaves the seeds (and so the splits) of paper and sound as they were
+    assert (s.protocol_seed("paper"), s.protocol_seed("sound")) == (42000, 42100)
+    assert s.robust_models_of("sound") == ("full", "pruned_paper")
+
+
+def test_bad_protocol_variant_and_robust_model_are_reported_by_key(default_config):
+    msg = _bad(default_config, lambda c: c["protocol_variants"]["paper_numeric"].update(models=["pruned_nope"]))
+    assert "ibrahim2025.protocol_variants.paper_numeric.models" in msg
+    msg = _bad(default_config, lambda c: c["robust"].update(models=["pruned_nope"]))
+    assert "ibrahim2025.robust.models" in msg
+    msg = _bad(default_config, lambda c: c["protocol_variants"].update(sound={"order": "paper", "features": {
+        "drop": [], "categorical": []}}))
+    assert "ibrahim2025.protocol_variants.sound" in msg
 
 
 def test_smoke_config_is_small_and_flagged():

@@ -87,4 +87,27 @@ def test_a_missing_variant_is_reported_as_not_available(paper):
     row = _row(table, "tMOP", "accuracy_percent")
     assert np.isnan(row["our_value"]) and np.isnan(row["difference"]) and row["n_runs"] == 0
     text = comparison.to_markdown(table, smoke=False)
-    assert f"| paper | tMOP | accuracy_percent | 96.69 % ({paper['table2']['tMOP']['where']}) | {MISSING} | {MISSING} |" in text
+    assert f"| paper | tMOP |  | accuracy_percent | 96.69 % ({paper['table2']['tMOP']['where']}) | {MISSING} | {MISSING} |" in text
+
+
+def test_conversions_sit_beside_table_ii_and_robust_int8_beside_the_papers_tmop_with_sd_and_n(paper):
+    metrics = fake_metrics()
+    metrics["conversion"] = "full int8 (what the boards run)"
+    extra = []
+    for protocol in ("paper", "dedup"):
+        for seed in (1, 2):
+            extra.append({"protocol": protocol, "run": seed, "model": "tMO_float", "source": "testbed",
+                          "accuracy": 0.75 + 0.01 * seed, "keras_bytes": 15_000, "tflite_bytes": 5_000, "params": 645,
+                          "conversion": "float32 .tflite"})
+            extra.append({"protocol": protocol, "run": seed, "model": "tMO_robust", "source": "testbed",
+                          "accuracy": 0.97 + 0.01 * seed, "keras_bytes": 15_000, "tflite_bytes": 5_000, "params": 645,
+                          "conversion": "full int8 (what the boards run)"})
+    table = comparison.compare(pd.concat([metrics, pd.DataFrame(extra)], ignore_index=True), paper)
+    conv = _row(table[table["protocol"] == "paper"], "tMO_float", "accuracy_percent")
+    assert conv["paper_value"] == paper["table2"]["tMO"]["accuracy_percent"] and conv["conversion"] == "float32 .tflite"
+    assert conv["our_value"] == pytest.approx(76.5) and conv["n_runs"] == 2 and conv["our_sd"] == pytest.approx(0.7071, abs=1e-3)
+    size = _row(table[table["protocol"] == "paper"], "tMO_float", "size_bytes")
+    assert size["paper_value"] == paper["table2"]["tMO"]["size"]["value"] and size["our_value"] == 5_000
+    robust = _row(table[table["protocol"] == "dedup"], "tMO_robust", "accuracy_percent")
+    assert robust["paper_value"] == paper["table2"]["tMOP"]["accuracy_percent"] and "not the paper's model" in robust["table"]
+    assert _row(table, "tMO", "accuracy_percent")["conversion"] == "full int8 (what the boards run)"

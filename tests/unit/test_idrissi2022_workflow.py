@@ -47,7 +47,9 @@ def test_evaluation_reads_keras_files_for_every_variant_and_tflite_for_converted
     assert files["tMO"]["tflite"] == "results/idrissi2022/paper/seed1/variants/tMO.tflite"
     assert idv.eval_inputs(run, ["OM", "tMO"]) == sorted(
         ["results/idrissi2022/paper/seed1/models/OM.h5", "results/idrissi2022/paper/seed1/variants/tMO.h5",
-         "results/idrissi2022/paper/seed1/variants/tMO.tflite"])
+         "results/idrissi2022/paper/seed1/variants/tMO.tflite",
+         "results/idrissi2022/paper/seed1/variants/tMO_float.tflite",
+         "results/idrissi2022/paper/seed1/variants/tMO_dynamic.tflite"])
 
 
 def test_deployables_are_three_files_each_under_the_deploy_folder():

@@ -38,6 +38,9 @@ def test_default_and_smoke_configs_validate_and_fit_their_budgets(default_config
         (("srm2025", "tiny", "budgets", "tiny_rf", "max_leaves"), 3, "srm2025.tiny.budgets.tiny_rf: Additional properties"),
         (("srm2025", "thesis_test_size"), 1.5, "srm2025.thesis_test_size"),
         (("srm2025", "subsample", "train"), 3, "srm2025.subsample.train"),
+        (("srm2025", "encoding", "tiny"), "ordinal", "srm2025.encoding.tiny"),
+        (("srm2025", "compare_encoding", "encoding"), "binary", "srm2025.compare_encoding.encoding"),
+        (("srm2025", "paper", "tavallaee2009", "train_file"), "KDDTrain20", "srm2025.paper.tavallaee2009.train_file"),
     ],
 )
 def test_schema_reports_a_bad_srm2025_key_by_its_dotted_path(default_config, path, value, message):
@@ -72,3 +75,16 @@ def test_paper_block_carries_citations_and_every_thesis_row(default_config):
     assert len(paper["thesis_table_7_1"]["losses"]) == 10
     assert "Tavallaee" in paper["tavallaee2009"]["citation"]
     assert set(paper["tavallaee2009"]["accuracy_percent"]) == {"KDDTest+", "KDDTest-21"}
+
+
+def test_default_config_label_encodes_every_model_family_and_compares_one_hot(default_config):
+    cfg = default_config["srm2025"]
+    assert cfg["encoding"] == {"trees": "label", "linear": "label", "mlp": "label", "tiny": "label"}
+    assert cfg["compare_encoding"] == {"encoding": "onehot", "report_above": 0.005}
+
+
+def test_tavallaee_block_states_its_training_file_and_how_its_source_was_checked(default_config):
+    tav = default_config["srm2025"]["paper"]["tavallaee2009"]
+    assert tav["train_file"] in {"KDDTrain+", "KDDTrain+_20Percent", "unchecked"}
+    if tav["train_file"] == "unchecked":  # no source found: the note and the citation say so
+        assert "No checked source" in tav["source_note"] and "NOT checked" in tav["citation"]

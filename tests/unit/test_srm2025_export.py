@@ -38,7 +38,7 @@ TINY_CFG = {
 def exported(nslkdd_train_frame, nslkdd_test_frame, tmp_path_factory):
     train = stratified_subsample(nslkdd_train_frame, 1500, 7, by=SUBSAMPLE_STRATA)
     test = stratified_subsample(nslkdd_test_frame, 1500, 7, by=SUBSAMPLE_STRATA)
-    features, models, _, _ = fit_tiny_models(TINY_CFG, train, targets(train, "binary"), seed=0)
+    features, models, _, _ = fit_tiny_models(TINY_CFG, train, targets(train, "binary"), seed=0, encoding="label")
     x, y = features.transform(test), targets(test, "binary")
     x_raw = features.preprocessor_._encode(test)[:, features.columns_].astype(np.float32)
     out = tmp_path_factory.mktemp("srm2025_deploy")
@@ -136,7 +136,11 @@ def test_every_export_is_a_deployable_whose_steps_turn_the_raw_columns_into_x_te
     for name in models:
         dep = deployable.read(out / f"{name}.json")
         assert dep.raw_feature_names == context.raw_feature_names and dep.doc["test_vectors"]["has_raw"]
-        assert [s["op"] for s in dep.steps] == ["offset_scale"]
+        # label encoding: one encode step per selected categorical column (its codes), then offset_scale
+        ops = [s["op"] for s in dep.steps]
+        assert ops[-1] == "offset_scale" and set(ops[:-1]) <= {"encode"}
+        encoded = [context.raw_feature_names[s["column"]] for s in dep.steps if s["op"] == "encode"]
+        assert set(encoded) <= {"protocol_type", "service", "flag"}
         got = preprocessing.apply(dep.steps, dep.test_array("X_raw"))
         assert np.allclose(got, x, rtol=0, atol=1e-6), name
 
@@ -159,7 +163,7 @@ def test_handover_files_rebuild_models_that_predict_exactly_as_the_fitted_ones(n
     train = stratified_subsample(nslkdd_train_frame, 800, 3, by=SUBSAMPLE_STRATA)
     test = stratified_subsample(nslkdd_test_frame, 400, 3, by=SUBSAMPLE_STRATA)
     cfg = {**TINY_CFG, "models": ["tiny_lr", "tiny_nn", "tiny_hybrid"]}  # the hybrid needs rf and svm unlisted
-    features, models, seconds, _ = fit_tiny_models(cfg, train, targets(train, "binary"), seed=1)
+    features, models, seconds, _ = fit_tiny_models(cfg, train, targets(train, "binary"), seed=1, encoding="onehot")
     x, y = features.transform(test), targets(test, "binary")
     bundle = {"protocol": "standard", "train_file": "KDDTrain+_20Percent", "target": "binary",
               "class_names": ["normal", "attack"], "features": features, "models": models, "train_seconds": seconds,
@@ -175,3 +179,74 @@ def test_handover_files_rebuild_models_that_predict_exactly_as_the_fitted_ones(n
     assert back["features"].constants() == features.constants() and back["features"].feature_names() == features.feature_names()
     assert np.array_equal(back["tests"]["KDDTest+"][0], x) and np.array_equal(back["raw_tests"]["KDDTest+"], x[::-1])
     assert np.array_equal(back["representative"], bundle["representative"])
+
+
+def _ablation_bundle(exported, test_sets=("KDDTest+",)):
+    from tinyids.srm2025.handover import HandoverFeatures
+
+    _, models, x, y, _, _, context, _ = exported
+    return {"protocol": "standard", "seed": 3, "models": models, "features": HandoverFeatures(context.feature_names, []),
+            "tests": {name: (x[i::2], y[i::2]) for i, name in enumerate(test_sets)}}
+
+
+def test_quantization_ablation_measures_each_step_of_the_tiny_nn_on_every_test_set(exported):
+    from tinyids import litert
+    from tinyids.srm2025.export import quantization_ablation, tflite_predict
+    from tinyids.study import ablation
+
+    _, models, x, y, _, train_x, _, _ = exported
+    full = tiny_nn_to_tflite(models["tiny_nn"], train_x[:200])
+    rows, zero_point = quantization_ablation(_ablation_bundle(exported, ("KDDTest+", "KDDTest-21")), full)
+    assert [r["test_set"] for r in rows] == ["KDDTest+", "KDDTest-21"]
+    row = rows[0]
+    assert set(ablation.COLUMNS) <= set(row) and row["study"] == "srm2025" and row["run"] == 3 and row["model"] == "tiny_nn"
+    xt, yt = x[0::2], y[0::2]
+    assert row["accuracy_float"] == pytest.approx(np.mean(models["tiny_nn"].predict(xt) == yt))
+    pred, _, _ = tflite_predict(full, xt)
+    assert row["accuracy_full_int8"] == pytest.approx(np.mean(pred == yt)) and row["bytes_full_int8"] == len(full)
+    iq = litert.input_quantization(litert.make_interpreter(full))
+    on_grid = ablation.dequantize_inputs(xt, iq.scale, iq.zero_point)
+    assert row["accuracy_input_quantized"] == pytest.approx(np.mean(models["tiny_nn"].predict(on_grid) == yt))
+    assert np.isnan(row["accuracy_compressed_float"]) and np.isnan(row["bytes_compressed_float"])  # no pruning step
+    assert 0.0 < row["roc_auc_dynamic_range"] <= 1.0 and row["bytes_dynamic_range"] > 0 and row["bytes_float"] > 0
+    assert len(zero_point) == 2 * xt.shape[1]
+    first = zero_point[0]
+    nz = xt[:, 0] != 0
+    q = np.clip(np.round(xt[nz, 0].astype(np.float64) / iq.scale) + iq.zero_point, -128, 127)
+    assert first["nonzero_values"] == int(nz.sum()) and first["to_zero_point"] == int(np.sum(q == iq.zero_point))
+
+
+def test_dynamic_range_and_float_conversions_keep_float_inputs(exported):
+    from tinyids import litert
+
+    _, models, *_ = exported
+    for mode in ("dynamic_range", "float"):
+        interp = litert.make_interpreter(tiny_nn_to_tflite(models["tiny_nn"], None, mode))
+        assert litert.input_quantization(interp) is None, mode
+    with pytest.raises(ValueError, match="mode 'int4'"):
+        tiny_nn_to_tflite(models["tiny_nn"], None, "int4")
+
+
+def test_ablation_merge_writes_one_study_file_and_refuses_rows_lacking_a_column(exported, tmp_path):
+    from tinyids.errors import DataError
+    from tinyids.srm2025.ablation_report import merge, plot
+    from tinyids.srm2025.export import quantization_ablation
+    from tinyids.study import ablation
+
+    _, models, _, _, _, train_x, _, _ = exported
+    rows, zp = quantization_ablation(_ablation_bundle(exported), tiny_nn_to_tflite(models["tiny_nn"], train_x[:100]))
+    a, z = tmp_path / "a.csv", tmp_path / "z.csv"
+    ablation.write(rows, a)
+    ablation.write(zp, z, ablation.ZERO_POINT_COLUMNS)
+    empty_a, empty_z = tmp_path / "ea.csv", tmp_path / "ez.csv"  # a protocol without a tiny NN
+    ablation.write([], empty_a)
+    ablation.write([], empty_z, ablation.ZERO_POINT_COLUMNS)
+    table, zero_point = merge([a, empty_a], [z, empty_z], tmp_path / "out.csv", tmp_path / "out_zp.csv")
+    assert len(table) == 1 and len(zero_point) == len(zp)
+    assert list(pd.read_csv(tmp_path / "out.csv").columns[: len(ablation.COLUMNS)]) == list(ablation.COLUMNS)
+    plot(table, tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"
+    pd.read_csv(a).drop(columns=["accuracy_full_int8"]).to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(DataError, match="bad.csv: ablation rows lack column"):
+        merge([tmp_path / "bad.csv"], [z], tmp_path / "o.csv", tmp_path / "o2.csv")
+    assert not (tmp_path / "o.csv").exists()

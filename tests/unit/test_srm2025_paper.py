@@ -7,14 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tinyids.srm2025.paper import comparison_markdown, comparison_table
+from tinyids.srm2025.paper import comparison_markdown, comparison_table, read_encodings
 from tinyids.study import comparison
 
 PAPER = {
     "thesis_table_7_1": {"citation": "thesis Table 7.1", "losses": {"rf": {"accuracy": 0.02, "fpr": 0.02}}},
     "tavallaee2009": {
         "citation": "Tavallaee 2009",
-        "train_file": "KDDTrain+_20Percent",
+        "train_file": "unchecked",
+        "source_note": "no checked source found",
         "accuracy_percent": {"KDDTest+": {"Random Forests": 80.0}, "KDDTest-21": {"Random Forests": 60.0, "J48": 63.97}},
         "counterparts": {"Random Forests": "rf"},
     },
@@ -88,3 +89,50 @@ def test_markdown_names_citations_protocols_and_the_measured_gap():
     assert "ours thesis/holdout" in md and "ours standard/KDDTest-21" in md
     assert "Accuracy drop from the thesis holdout to KDDTest+: mean 0.210" in md
     assert "| Random Forest | 0.02 | 0.010 |" in md  # thesis value beside ours, one formatter
+
+
+def _encodings(change: float) -> pd.DataFrame:
+    rows = []
+    for model, delta in (("rf", change), ("tiny_rf", 0.001)):
+        for default, enc, acc in ((True, "label", 0.99), (False, "onehot", 0.99 - delta)):
+            rows.append({"protocol": "thesis", "train_file": "KDDTrain+_20Percent", "test_set": "holdout", "model": model,
+                         "encoding": enc, "default": default, "accuracy": acc, "precision_weighted": 0.99,
+                         "recall_weighted": 0.99, "fpr": 0.1, "roc_auc": 0.9})
+    return pd.DataFrame(rows)
+
+
+COMPARE = {"encoding": "onehot", "report_above": 0.005}
+
+
+def test_alternative_encoding_rows_appear_only_for_models_it_moves_by_more_than_the_threshold():
+    table = comparison_table(_metrics(), PAPER, _encodings(0.02), COMPARE)
+    alt = table[table["table"] == "thesis_table_7_1_loss_onehot"]
+    assert set(alt["model"]) == {"rf"} and set(alt["encoding"]) == {"onehot"}  # tiny_rf moved 0.001 only
+    acc = _one(alt, quantity="loss_accuracy")
+    assert acc["our_value"] == pytest.approx(0.03) and acc["paper_value"] == 0.02 and acc["protocol"] == "thesis/holdout"
+    assert comparison_table(_metrics(), PAPER, _encodings(0.004), COMPARE)["table"].eq("thesis_table_7_1_loss_onehot").sum() == 0
+
+
+def test_markdown_shows_both_encodings_and_which_are_listed():
+    metrics, enc = _metrics(), _encodings(0.02)
+    md = comparison_markdown(metrics, comparison_table(metrics, PAPER, enc, COMPARE), PAPER, encodings=enc)
+    assert "| Random Forest | thesis/holdout | label | 0.010 | onehot | 0.030 | 0.020 | yes |" in md
+    assert "| Tiny Random Forest | thesis/holdout | label | 0.010 | onehot | 0.011 | 0.001 | no |" in md
+
+
+def test_tavallaee_rows_carry_the_provenance_note_and_our_training_file():
+    table = comparison_table(_metrics(), PAPER)
+    tav = table[table["table"] == "tavallaee2009_accuracy"]
+    matched = _one(tav, paper_model="Random Forests", protocol="standard/KDDTest+")
+    assert matched["note"] == "ours trained on KDDTrain+_20Percent; published: no checked source found"
+    md = comparison_markdown(_metrics(), table, PAPER)
+    assert "Provenance: no checked source found Ours trained on KDDTrain+_20Percent." in md
+
+
+def test_encoding_files_lacking_a_column_are_refused_naming_the_file(tmp_path):
+    from tinyids.errors import DataError
+
+    bad = tmp_path / "encodings.csv"
+    _encodings(0.02).drop(columns=["fpr"]).to_csv(bad, index=False)
+    with pytest.raises(DataError, match="encodings.csv: encoding comparison lacks column"):
+        read_encodings([bad])

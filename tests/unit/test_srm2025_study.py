@@ -12,6 +12,8 @@ from tinyids.srm2025.models import svm_method
 from tinyids.srm2025.study import run_protocol
 
 SMALL = {
+    "encoding": {"trees": "label", "linear": "label", "mlp": "label", "tiny": "label"},
+    "compare_encoding": {"encoding": None, "report_above": 0.005},
     "subsample": {"train": 600, "test": 300},
     "latency_samples": 5,
     "models": {"enabled": ["rf", "lr", "svm", "hybrid"], "rf": {"n_estimators": 10}},
@@ -58,3 +60,29 @@ def test_svm_uses_the_documented_approximation_beyond_exact_max_rows(nslkdd_trai
     metrics, _, _ = run_protocol("thesis", nslkdd_train_frame, "KDDTrain+_20Percent", {}, cfg, seed=0)
     assert metrics["notes"].iloc[0] == "rbf nystroem"
     assert metrics["accuracy"].iloc[0] > 0.8  # the approximation still separates the holdout
+
+
+def test_encoding_comparison_refits_only_the_models_the_alternative_changes(nslkdd_train_frame, tests):
+    cfg = {**SMALL, "encoding": {"trees": "label", "linear": "label", "mlp": "label", "tiny": "onehot"},
+           "compare_encoding": {"encoding": "onehot", "report_above": 0.005}}
+    metrics, _, bundle = run_protocol("standard", nslkdd_train_frame, "KDDTrain+_20Percent", tests, cfg, seed=0)
+    enc = bundle["encodings"]
+    # the tiny models are already one-hot: only the full models change (each refitted one-hot)
+    assert set(enc["model"]) == {"rf", "lr", "svm", "hybrid"} and set(enc["test_set"]) == {"KDDTest+", "KDDTest-21"}
+    assert set(enc[enc["model"] == "hybrid"]["encoding"]) == {"label", "onehot"}
+    default = enc[enc["default"]].merge(metrics, on=["test_set", "model"], suffixes=("", "_m"))
+    assert (default["accuracy"] == default["accuracy_m"]).all()  # the configured encoding's rows are the metrics rows
+    other = enc[~enc["default"]]
+    assert (other["encoding"] != "label").all() and other["accuracy"].between(0, 1).all()
+
+
+def test_no_alternative_encoding_writes_no_comparison_rows(nslkdd_train_frame, tests):
+    _, _, bundle = run_protocol("standard", nslkdd_train_frame, "KDDTrain+_20Percent", tests, SMALL, seed=0)
+    assert bundle["encodings"].empty
+
+
+def test_hybrid_encoding_names_both_halves_when_only_one_changes():
+    from tinyids.srm2025.study import model_encoding
+
+    assert model_encoding("hybrid", {"trees": "label", "linear": "onehot", "mlp": "label", "tiny": "label"}) == "label+onehot"
+    assert model_encoding("tiny_nn", {"trees": "label", "linear": "onehot", "mlp": "label", "tiny": "onehot"}) == "onehot"

@@ -40,7 +40,7 @@ def train_slice(nslkdd_train_frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(train_slice):
-    return fit_tiny_models(TINY_CFG, train_slice, targets(train_slice, "binary"), seed=0)
+    return fit_tiny_models(TINY_CFG, train_slice, targets(train_slice, "binary"), seed=0, encoding="onehot")
 
 
 @settings(max_examples=300, deadline=None)
@@ -98,9 +98,9 @@ def test_configuration_over_budget_is_refused_before_training(train_slice):
     with pytest.raises(ConfigError, match="tiny_rf is configured with trees 50 > budget max_trees 5"):
         check_config_budgets(cfg)
     with pytest.raises(ConfigError, match="trees 50"):
-        fit_tiny_models(cfg, train_slice, targets(train_slice, "binary"), seed=0)
+        fit_tiny_models(cfg, train_slice, targets(train_slice, "binary"), seed=0, encoding="onehot")
 
 
 def test_tiny_models_refuse_the_five_class_target(train_slice):
     with pytest.raises(ConfigError, match="binary"):
-        fit_tiny_models(TINY_CFG, train_slice, targets(train_slice, "five_class"), seed=0)
+        fit_tiny_models(TINY_CFG, train_slice, targets(train_slice, "five_class"), seed=0, encoding="onehot")

@@ -43,8 +43,17 @@ def metrics(smoke_run: Path) -> pd.DataFrame:
     return pd.read_csv(smoke_run / OUT / "metrics.csv")
 
 
+def _models(section) -> list[str]:
+    """Every model of metrics.csv: the configured variants, the float32 / dynamic-range
+    conversions of tMO / tMOP, each robust variant in float and in int8."""
+    from tinyids.idrissi2022 import variants as idv
+
+    robust = [r["name"] for r in section["robust"]["variants"]]
+    return [*section["variants"], *idv.conversion_variants(section["variants"]), *robust, *[f"{r}_float" for r in robust]]
+
+
 def test_metrics_has_one_complete_row_per_protocol_variant_and_seed(metrics, section, seeds):
-    expected = {(p, v, s) for p in section["protocols"] for v in section["variants"] for s in seeds}
+    expected = {(p, v, s) for p in section["protocols"] for v in _models(section) for s in seeds}
     assert set(zip(metrics["protocol"], metrics["model"], metrics["run"])) == expected
     assert len(metrics) == len(expected)
     always = ["accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted", "recall_weighted",
@@ -68,18 +77,16 @@ def test_every_output_names_the_data_source_of_the_validated_table(smoke_run: Pa
     assert set(features["source"].astype(str)) == set(metrics["source"].astype(str))
 
 
-def test_int8_variants_stay_within_five_points_of_their_own_float_models(smoke_run: Path, section, seeds):
-    from tinyids.idrissi2022 import evaluation, models
-    from tinyids.idrissi2022.protocols import Prepared
-
-    for protocol in section["protocols"]:
-        run = smoke_run / OUT / protocol / f"seed{seeds[0]}"
-        prepared = Prepared.load(run / "data.npz")
-        for variant in [v for v in ("tMO", "tMOP") if v in section["variants"]]:
-            x_test, y_test = prepared.split("test", evaluation.variant_features(variant))
-            float_acc = np.mean(models.predict_classes(models.load(run / "variants" / f"{variant}.h5"), x_test) == y_test)
-            int8_acc = np.mean(evaluation.predict_tflite(run / "variants" / f"{variant}.tflite", x_test) == y_test)
-            assert abs(float_acc - int8_acc) <= 0.05, (protocol, variant, float_acc, int8_acc)
+def test_robust_int8_stays_within_two_points_of_its_float_model_where_the_paper_variants_are_measured(smoke_run: Path, section):
+    """The paper-faithful tMO/tMOP lose what int8 rounds away (issue 14): the ablation measures it
+    step by step; the quantization-robust variant keeps its float accuracy in int8."""
+    table = pd.read_csv(smoke_run / OUT / "quantization_ablation.csv")
+    robust = table[table["model"].str.endswith("_robust")]
+    assert len(robust) and set(robust["protocol"]) == set(section["protocols"])
+    gap = (robust["accuracy_float"] - robust["accuracy_full_int8"]).abs()
+    assert (gap <= 0.02).all(), robust[["protocol", "run", "model", "accuracy_float", "accuracy_full_int8"]]
+    paper = table[table["model"].isin(["tMO", "tMOP"])]
+    assert len(paper) and paper[["accuracy_float", "accuracy_full_int8", "bytes_full_int8"]].notna().all().all()
 
 
 def test_tm_matches_the_om_it_was_converted_from(metrics):
@@ -97,8 +104,11 @@ def test_parameter_counts_follow_the_configured_architecture_and_pruning_leaves_
         "POM": architecture.pom_params(n_f, arch["POM"]["filters"], arch["POM"]["kernel_size"], n_c),
         "POM7": architecture.pom_params(section["chi2_k"], arch["POM"]["filters"], arch["POM"]["kernel_size"], n_c),
     }
-    expected.update({"tM": expected["OM"], "tMO": expected["POM"], "tMO_QAT": expected["POM"], "tMOP": expected["POM7"]})
-    assert (metrics["params"] == metrics["model"].map(expected)).all()
+    expected.update({"tM": expected["OM"], "tMO": expected["POM"], "tMO_QAT": expected["POM"], "tMOP": expected["POM7"],
+                     "tMO_float": expected["POM"], "tMO_dynamic": expected["POM"], "tMOP_float": expected["POM7"],
+                     "tMOP_dynamic": expected["POM7"]})
+    paper = metrics[metrics["model"].isin(list(expected))]
+    assert (paper["params"] == paper["model"].map(expected)).all()
     pruned = metrics[metrics["model"].isin(["tMO", "tMOP", "tMO_QAT"])]
     final = section["optimize"]["prune"]["final_sparsity"]
     assert (pruned["nonzero_params"] <= (1 - final + 0.1) * pruned["params"]).all()
@@ -188,10 +198,98 @@ def test_plots_exist_as_png_for_every_protocol_and_variant(smoke_run: Path, sect
 
 
 def test_every_rule_of_the_stage_ran_with_a_log_and_a_benchmark(smoke_run: Path):
-    rules = ("architecture", "prepare", "train", "variant", "evaluate", "benchmark", "arena", "collect", "compare",
-             "plots", "deploy")
+    rules = ("architecture", "prepare", "train", "variant", "convert", "robust", "evaluate", "benchmark", "arena",
+             "collect", "compare", "plots", "deploy", "ablation")
     logs = {p.name for p in (smoke_run / "logs" / "idrissi2022").glob("*.log")}
     benches = {p.name for p in (smoke_run / "benchmarks" / "idrissi2022").glob("*.tsv")}
     for rule in rules:
         assert any(name.startswith(rule) for name in logs), rule
         assert any(name.startswith(rule) for name in benches), rule
+
+
+def test_conversions_keep_float_io_and_the_float_tflite_scores_what_its_keras_model_scores(metrics, section):
+    from tinyids.idrissi2022 import variants as idv
+
+    for name in idv.conversion_variants(section["variants"]):
+        source, conversion = idv.conversion_of(name)
+        rows = metrics[metrics["model"] == name]
+        assert (rows["input_dtype"] == "float32").all() and (rows["tflite_bytes"] > 0).all(), name
+        assert (rows["conversion"] == idv.CONVERSION_LABEL[conversion]).all(), name
+    boards = metrics[metrics["model"].isin(["tMO", "tMOP"])]
+    assert (boards["conversion"] == idv.CONVERSION_LABEL["int8"]).all()
+
+
+def test_paper_comparison_puts_each_conversion_beside_table_ii_with_mean_sd_and_n(smoke_run: Path, section):
+    table = pd.read_csv(smoke_run / OUT / "paper_comparison.csv")
+    for protocol in section["protocols"]:
+        for variant in ("tMO", "tMOP"):
+            spec = section["paper"]["table2"][variant]
+            for name in (variant, f"{variant}_float", f"{variant}_dynamic"):
+                rows = table[(table["protocol"] == protocol) & (table["model"] == name)]
+                acc = rows[rows["quantity"] == "accuracy_percent"]
+                assert len(acc) == 1 and acc["paper_value"].iloc[0] == spec["accuracy_percent"], name
+                assert len(rows[rows["quantity"].str.startswith("size_bytes")]) == 1, name
+                assert (rows["n_runs"] == section["replicates"]).all(), name
+        robust = table[(table["protocol"] == protocol) & table["model"].str.contains("_robust")]
+        assert not robust.empty and (robust["paper_value"] == section["paper"]["table2"]["tMOP"]["accuracy_percent"]).all()
+
+
+def test_ablation_has_every_step_of_every_int8_model_and_its_int8_step_is_the_metrics_row(smoke_run: Path, metrics,
+                                                                                            section, seeds):
+    from tinyids.idrissi2022.variants import ABLATED
+    from tinyids.study import ablation
+
+    table = pd.read_csv(smoke_run / OUT / "quantization_ablation.csv")
+    assert list(table.columns[: len(ablation.COLUMNS)]) == list(ablation.COLUMNS)
+    models = [v for v in ABLATED if v in section["variants"]] + [r["name"] for r in section["robust"]["variants"]]
+    assert set(zip(table["protocol"], table["run"], table["model"])) == {
+        (p, s, m) for p in section["protocols"] for s in seeds for m in models}
+    for step in ("float", "input_quantized", "full_int8"):
+        assert table[f"accuracy_{step}"].between(0, 1).all(), step
+    merged = table.merge(metrics, on=["protocol", "run", "model"])
+    assert len(merged) == len(table)
+    assert np.allclose(merged["accuracy_full_int8"], merged["accuracy"])
+    assert (merged["bytes_full_int8"] == merged["tflite_bytes"]).all()
+    paper_rows = table[table["model"].isin(["tMO", "tMOP"])]
+    assert paper_rows["accuracy_compressed_float"].notna().all() and paper_rows["bytes_dynamic_range"].gt(0).all()
+    png = smoke_run / OUT / "plots" / "quantization_ablation.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_robust_inputs_lose_fewer_values_to_the_int8_zero_point_than_the_unit_norm(smoke_run: Path, section):
+    zp = pd.read_csv(smoke_run / OUT / "quantization_zero_point.csv")
+    assert zp["share_to_zero_point"].dropna().between(0, 1).all()
+    share = zp.groupby(["protocol", "model"])["share_to_zero_point"].mean()
+    for protocol in section["protocols"]:
+        for r in section["robust"]["variants"]:
+            assert share[(protocol, r["name"])] < share[(protocol, "tMO")], (protocol, r["name"])
+
+
+def test_robust_deployables_run_log1p_and_min_max_from_the_raw_vector(smoke_run: Path, metrics, section):
+    from tinyids.idrissi2022 import variants as idwf
+    from tinyids.litert import make_interpreter, predict_float_features
+    from tinyids.study import deployable, preprocessing
+
+    robust = [r["name"] for r in section["robust"]["variants"]]
+    main = idwf.deploy_protocol(section["protocols"], section.get("deploy_protocol", "dedup"))
+    names = idwf.robust_deploy_names(section["protocols"], section["robust"]["deployables"], robust, main)
+    assert names
+    for name in names:
+        protocol, variant = idwf.parse_deploy_name(name, section["protocols"], main)
+        dep = deployable.read(smoke_run / OUT / "deploy" / f"{name}.json")
+        assert [s["op"] for s in dep.steps] == ["encode", "log1p", "offset_scale"] and dep.protocol == protocol
+        x, y = dep.test_vectors()
+        assert np.allclose(preprocessing.apply(dep.steps, dep.test_array("X_raw")), x, rtol=0, atol=1e-6)
+        interp = make_interpreter(smoke_run / OUT / "deploy" / f"{name}.tflite")
+        acc = np.mean(np.argmax(predict_float_features(interp, x[..., None]), axis=1) == y)
+        assert acc == pytest.approx(dep.accuracy)
+        row = metrics[(metrics["protocol"] == protocol) & (metrics["model"] == variant)]
+        assert acc == pytest.approx(row["accuracy"].iloc[0])
+        # the int8 model keeps what the float model it was converted from learned (the pruned and
+        # clustered one when the variant compresses; 1 point is the default-run target, 300 smoke rows: 3)
+        ablated = pd.read_csv(smoke_run / OUT / "quantization_ablation.csv")
+        step = ablated[(ablated["protocol"] == protocol) & (ablated["model"] == variant)
+                       & (ablated["run"] == dep.seed)].iloc[0]
+        converted = step["accuracy_compressed_float"] if np.isfinite(step["accuracy_compressed_float"]) \
+            else step["accuracy_float"]
+        assert abs(acc - converted) <= 0.03, (name, acc, converted)

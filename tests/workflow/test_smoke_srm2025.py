@@ -17,7 +17,7 @@ from tinyids.config import load_config
 pytestmark = pytest.mark.workflow
 
 METRIC_COLUMNS = ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted", "fpr", "roc_auc")
-RULES = ("fit_thesis", "fit_standard", "export_thesis", "export_standard", "deploy", "metrics", "compare", "plots")
+RULES = ("fit_thesis", "fit_standard", "export_thesis", "export_standard", "deploy", "metrics", "compare", "plots", "ablation")
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +165,50 @@ def test_every_srm2025_rule_left_a_log_and_a_benchmark(smoke_run: Path):
         assert (smoke_run / "logs" / "srm2025" / f"{rule}.log").is_file(), rule
         assert (smoke_run / "benchmarks" / "srm2025" / f"{rule}.tsv").is_file(), rule
 
+
+
+def test_quantization_ablation_has_one_row_per_protocol_and_test_set_with_every_tiny_nn_step(out: Path, cfg, metrics):
+    from tinyids.study import ablation
+
+    table = pd.read_csv(out / "quantization_ablation.csv")
+    assert tuple(table.columns[: len(ablation.COLUMNS)]) == ablation.COLUMNS
+    tests = {"thesis": ["holdout"], "standard": ["KDDTest+", "KDDTest-21"]}
+    assert sorted(zip(table["protocol"], table["test_set"])) == sorted((p, t) for p in cfg["protocols"] for t in tests[p])
+    assert set(table["model"]) == {"tiny_nn"} and set(table["study"]) == {"srm2025"}
+    for step in ("float", "input_quantized", "dynamic_range", "full_int8"):
+        assert table[f"accuracy_{step}"].between(0, 1).all() and table[f"roc_auc_{step}"].between(0, 1).all(), step
+    assert table["accuracy_compressed_float"].isna().all()  # srm2025 has no pruning step
+    # the float and full-int8 steps are the metrics rows of tiny_nn and tiny_nn_int8
+    for r in table.itertuples():
+        sel = metrics[(metrics["protocol"] == r.protocol) & (metrics["test_set"] == r.test_set)]
+        assert np.isclose(r.accuracy_float, sel[sel["model"] == "tiny_nn"]["accuracy"].iloc[0])
+        assert np.isclose(r.accuracy_full_int8, sel[sel["model"] == "tiny_nn_int8"]["accuracy"].iloc[0])
+    deployed = out / "deploy" / "tiny_nn_int8.tflite"
+    assert (table[table["protocol"] == cfg["deploy_protocol"]]["bytes_full_int8"] == deployed.stat().st_size).all()
+    zp = pd.read_csv(out / "quantization_zero_point.csv")
+    assert len(zp) == len(table) * cfg["tiny"]["feature_selection"]["k"]
+    assert zp["share_to_zero_point"].dropna().between(0, 1).all() and (zp["to_zero_point"] <= zp["nonzero_values"]).all()
+    data = (out / "plots" / "quantization_ablation.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_paper_comparison_reports_the_one_hot_figures_where_they_move_the_label_encoded_ones(out: Path, cfg, smoke_run: Path):
+    assert set(cfg["encoding"].values()) == {"label"} and cfg["compare_encoding"]["encoding"] == "onehot"
+    table = pd.read_csv(out / "paper_comparison.csv")
+    enc = pd.concat([pd.read_csv(out / "runs" / p / "encodings.csv") for p in cfg["protocols"]], ignore_index=True)
+    assert set(enc[enc["default"]]["encoding"]) == {"label"} and set(enc[~enc["default"]]["encoding"]) == {"onehot"}
+    alt = table[table["table"] == "thesis_table_7_1_loss_onehot"]
+    limit = cfg["compare_encoding"]["report_above"]
+    for (protocol, test_set, model), sel in enc.groupby(["protocol", "test_set", "model"]):
+        mine, other = sel[sel["default"]].iloc[0], sel[~sel["default"]].iloc[0]
+        moved = max(abs(other[m] - mine[m]) for m in ("accuracy", "precision_weighted", "recall_weighted", "fpr", "roc_auc"))
+        listed = alt[(alt["protocol"] == f"{protocol}/{test_set}") & (alt["model"] == model)]
+        assert len(listed) == (5 if moved > limit else 0), (protocol, test_set, model)
+        if len(listed):
+            acc = listed[listed["quantity"] == "loss_accuracy"].iloc[0]
+            assert np.isclose(acc["our_value"], 1 - other["accuracy"]) and acc["encoding"] == "onehot"
+    tav = table[table["table"] == "tavallaee2009_accuracy"]
+    assert tav["note"].str.contains(cfg["paper"]["tavallaee2009"]["source_note"], regex=False).all()
+    assert tav[tav["model"] == "rf"]["note"].str.startswith("ours trained on KDDTrain+").all()
+    md = (out / "paper_comparison.md").read_text()
+    assert "## Categorical encoding" in md and cfg["paper"]["tavallaee2009"]["source_note"] in md

@@ -1,7 +1,10 @@
 """int8 .tflite to self-contained C99, bit-exact with TFLite's reference kernels.
 
 Python API
-    ``generate(model, name, deployable=None) -> Generated``: read the flatbuffer (``tflite``
+    ``generate(model, name, deployable=None, *, variant="fast", unroll_limit=4096) -> Generated``:
+    ``variant`` "fast" (specialised, unrolled, conv + max-pool fused, 32-bit requantization:
+    ``ops/fast.py``, ``requant.py``, ``kernels/tinyids_rq32.h``) or "reference" (the generic
+    kernels); both bit-exact. Read the flatbuffer (``tflite``
     parser), return the C source, the header and the facts a build needs (scratch bytes,
     constant bytes, quantization, operators). ``deployable`` is a
     :class:`tinyids.study.deployable.Deployable`: class and feature names, the decision rule
@@ -21,7 +24,9 @@ Parts: the kernels are real C99 files (``kernels/tinyids_*.h``, each family unit
 
 C API (``<m>`` = the name lowercased, non-alphanumerics as ``_``; macros ``TINYIDS_<M>_*``)
     ``int tinyids_<m>_predict(const int8_t *in, int8_t *out)``: int8 in, int8 out, returns the
-    class (argmax; one output: ``out[0] >= TINYIDS_<M>_POSITIVE_THRESHOLD``). Static scratch of
+    class (argmax; one output: ``out[0] >= TINYIDS_<M>_POSITIVE_THRESHOLD``).
+    ``int tinyids_<m>_predict_class(const int8_t *in)``: the same class without the outputs; the
+    fast variant skips the final SOFTMAX/LOGISTIC where ``classonly`` proves the logits decide. Static scratch of
     ``TINYIDS_<M>_SCRATCH_BYTES``, no malloc, no float, only ``<stdint.h>``; not reentrant.
     ``void tinyids_<m>_quantize_input(const float *x, int8_t *q)`` and
     ``int tinyids_<m>_predict_float(const float *x, int8_t *out)``: float features as fed to
@@ -42,10 +47,10 @@ elsewhere; define ``TINYIDS_CONST`` and the four readers before compiling to ove
 bare-metal ESP8266 placing constants in flash).
 """
 
-from tinyids.codegen.emit import SUPPORTED_OPS, Generated, c_identifier, generate
+from tinyids.codegen.emit import SUPPORTED_OPS, VARIANTS, Generated, c_identifier, generate
 from tinyids.codegen.model import CodegenError, load_graph
 
-__all__ = ["SUPPORTED_OPS", "CodegenError", "Generated", "c_identifier", "generate", "load_graph", "write"]
+__all__ = ["SUPPORTED_OPS", "VARIANTS", "CodegenError", "Generated", "c_identifier", "generate", "load_graph", "write"]
 
 
 def write(generated: Generated, folder) -> tuple:

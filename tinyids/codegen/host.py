@@ -156,8 +156,10 @@ int main(int argc, char **argv)
         out = fopen(argv[3], "wb");
         for (r = 0; r < rows; ++r) {
             int8_t cls = (int8_t)tinyids_@m@_predict(x + r * NIN, y);
+            int8_t cls_only = (int8_t)tinyids_@m@_predict_class(x + r * NIN);
             fwrite(y, 1, NOUT, out);
             fwrite(&cls, 1, 1, out);
+            fwrite(&cls_only, 1, 1, out);
         }
         fclose(out);
         free(x);
@@ -182,7 +184,7 @@ int main(int argc, char **argv)
         /* rows timed in chunks of 16; the median chunk mean over every pass is robust to
          * preemption on a shared machine */
         int8_t *x = (int8_t *)slurp(argv[2], &size);
-        int reps = atoi(argv[3]), k, n = 0;
+        int reps = atoi(argv[3]), k, n = 0, class_only = argc > 4 && strcmp(argv[4], "class") == 0;
         long c, chunks;
         volatile int sink = 0;
         double *t;
@@ -193,8 +195,14 @@ int main(int argc, char **argv)
             for (c = 0; c < chunks; ++c) {
                 long r0 = c * 16, r1 = r0 + 16 < rows ? r0 + 16 : rows;
                 double t0 = now_ns();
-                for (r = r0; r < r1; ++r) {
-                    sink += tinyids_@m@_predict(x + r * NIN, y);
+                if (class_only) {
+                    for (r = r0; r < r1; ++r) {
+                        sink += tinyids_@m@_predict_class(x + r * NIN);
+                    }
+                } else {
+                    for (r = r0; r < r1; ++r) {
+                        sink += tinyids_@m@_predict(x + r * NIN, y);
+                    }
                 }
                 t[n++] = (now_ns() - t0) / (double)(r1 - r0);
             }
@@ -220,7 +228,7 @@ def build_harness(c_path: Path, name: str, ident: str, workdir: Path, *, cc: str
     exe = workdir / f"{name}_harness"
     compile_c([c_path], obj, cc=cc, flags=(*STRICT_FLAGS, opt), include_dirs=[c_path.parent], object_only=True)
     compile_c([harness, obj], exe, cc=cc, flags=("-Wall", "-Wextra", "-Werror", "-std=c99", opt),
-              include_dirs=[c_path.parent])
+              include_dirs=[c_path.parent], libs=("-lm",))  # a log1p preprocessing step calls log1pf
     return exe
 
 
@@ -259,7 +267,7 @@ def parity(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndarray
         (work / "xf.bin").write_bytes(X.astype(np.float32).tobytes())
         run_tool([str(exe), "quantize", str(work / "xf.bin"), str(work / "q.bin")])
         rawq = np.frombuffer((work / "q.bin").read_bytes(), dtype=np.int8).reshape(len(X), -1)
-    c_out, c_cls = raw[:, :-1], raw[:, -1].astype(np.int64)
+    c_out, c_cls, c_cls_only = raw[:, :-2], raw[:, -2].astype(np.int64), raw[:, -1].astype(np.int64)
     c_q, c_float_cls = rawq[:, :-1], rawq[:, -1].astype(np.int64)
     ref_cls = _class_of(ref, thr)
     diff = np.abs(c_out.astype(np.int32) - ref.astype(np.int32))
@@ -273,6 +281,7 @@ def parity(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndarray
         "class_mismatches": int(np.count_nonzero(c_cls != ref_cls)),
         "quantize_mismatches": int(np.count_nonzero(c_q != xq)),
         "predict_float_class_mismatches": int(np.count_nonzero(c_float_cls != ref_cls)),
+        "predict_class_mismatches": int(np.count_nonzero(c_cls_only != ref_cls)),
         "reference": "ai-edge-litert OpResolverType.BUILTIN_REF",
         "compiler": f"{cc} {' '.join(STRICT_FLAGS)} {opt}",
         "class_rule": "argmax" if thr is None else f"out[0] >= {thr}",
@@ -282,7 +291,7 @@ def parity(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndarray
         report["accuracy_c"] = float(np.mean(c_cls == y))
         report["accuracy_litert"] = float(np.mean(ref_cls == y))
     report["bit_exact"] = (report["mismatching_outputs"] == 0 and report["class_mismatches"] == 0
-                           and report["quantize_mismatches"] == 0)
+                           and report["quantize_mismatches"] == 0 and report["predict_class_mismatches"] == 0)
     return report
 
 
@@ -323,6 +332,18 @@ def object_sizes(c_path: Path, *, cc: str = "gcc", opt: str = "-Os", cross: bool
                  flash=s["text"] + s["data"], ram=s["data"] + s["bss"])
         out[target] = s
     return out
+
+
+def c_ns_per_sample(c_path: Path, name: str, ident: str, xq: np.ndarray, *, repeats: int, cc: str = "gcc",
+                    opt: str = "-O3", entry: str = "predict") -> float:
+    """Host ns per sample of the generated C's ``predict`` (or ``predict_class``, ``entry``
+    "class") over the int8 rows ``xq``: median chunk mean over ``repeats`` passes."""
+    with tempfile.TemporaryDirectory(prefix="tinyids-bench-") as tmp:
+        work = Path(tmp)
+        exe = build_harness(c_path, name, ident, work, cc=cc, opt=opt)
+        (work / "x.bin").write_bytes(np.ascontiguousarray(xq, dtype=np.int8).tobytes())
+        cmd = [str(exe), "bench", str(work / "x.bin"), str(repeats)] + (["class"] if entry == "class" else [])
+        return float(run_tool(cmd).stdout.split()[0])
 
 
 def benchmark(c_path: Path, name: str, ident: str, tflite_path: Path, X: np.ndarray, *,

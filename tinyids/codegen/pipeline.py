@@ -20,7 +20,8 @@ def _name(path: Path) -> str:
     return Path(path).name[: -len(".tflite")] if str(path).endswith(".tflite") else Path(path).stem
 
 
-def generate_files(tflite: Path, deployable_json: Path, c_out: Path, h_out: Path, info_out: Path) -> dict:
+def generate_files(tflite: Path, deployable_json: Path, c_out: Path, h_out: Path, info_out: Path, *,
+                   variant: str = "fast", unroll_limit: int = 4096) -> dict:
     """Generate ``<name>.c`` / ``<name>.h`` (named after ``c_out``) from ``tflite`` and its
     Deployable (``deployable_json``, read and validated with :func:`tinyids.study.deployable.read`;
     its ``model.file`` must be ``tflite``), and a JSON of the facts a firmware build needs (API
@@ -34,7 +35,7 @@ def generate_files(tflite: Path, deployable_json: Path, c_out: Path, h_out: Path
     dep = deployable.read(deployable_json)
     if dep.file("model").resolve() != Path(tflite).resolve():
         raise CodegenError(f"{deployable_json}: model.file is {dep.file('model')}, but the model given is {tflite}")
-    g = generate(Path(tflite), name, dep)
+    g = generate(Path(tflite), name, dep, variant=variant, unroll_limit=unroll_limit)
     write_text_atomic(h_out, g.header)
     write_text_atomic(c_out, g.source)
     info = {
@@ -45,6 +46,7 @@ def generate_files(tflite: Path, deployable_json: Path, c_out: Path, h_out: Path
         "output_scale": g.output_scale, "output_zero_point": g.output_zero_point,
         "positive_threshold": g.positive_threshold, "preprocessing": g.preprocessing,
         "api": {"predict": f"int tinyids_{g.ident}_predict(const int8_t *in, int8_t *out)",
+                "predict_class": f"int tinyids_{g.ident}_predict_class(const int8_t *in)",
                 "quantize_input": f"void tinyids_{g.ident}_quantize_input(const float *x, int8_t *q)",
                 "predict_float": f"int tinyids_{g.ident}_predict_float(const float *x, int8_t *out)",
                 **({"preprocess": f"void tinyids_{g.ident}_preprocess(const float *raw, float *x)"}
@@ -52,6 +54,8 @@ def generate_files(tflite: Path, deployable_json: Path, c_out: Path, h_out: Path
         "macro_prefix": f"TINYIDS_{g.ident.upper()}_",
         # preprocess() calls log1pf: a build that keeps the float API links with -lm
         "needs_libm": g.info["needs_libm"],
+        "variant": g.info["variant"], "unroll_limit": g.info["unroll_limit"],
+        "specialised": g.info["specialised"], "class_gap": g.info["class_gap"],
     }
     write_json_atomic(info_out, info)
     log.info("generated %s: %s, scratch %d B, constants %d B", c_out, " ".join(g.operators),
@@ -95,7 +99,7 @@ def parity_report(c_path: Path, tflite: Path, npz: Path, out: Path, *, cc: str =
 
 
 def benchmark_report(c_path: Path, tflite: Path, npz: Path, out: Path, *, rows: int = 1000,
-                     repeats: int = 5, cc: str = "gcc", opt: str = "-O3") -> dict:
+                     repeats: int = 5, cc: str = "gcc", opt: str = "-O3", unroll_limit: int = 4096) -> dict:
     c_path = Path(c_path)
     name = c_path.name[:-2]
     from tinyids.codegen.emit import c_identifier
@@ -103,8 +107,28 @@ def benchmark_report(c_path: Path, tflite: Path, npz: Path, out: Path, *, rows: 
     res = host.benchmark(c_path, name, c_identifier(name), Path(tflite), X, rows=rows,
                          repeats=repeats, cc=cc, opt=opt)
     res["model"] = name
-    write_json_atomic(out, res)
+    # the same rows through the class-only entry and through the other kernel variant, in this run
+    from tinyids.litert import input_quantization, make_interpreter
+    xq = input_quantization(make_interpreter(Path(tflite), reference_kernels=True)).quantize(
+        np.asarray(X, np.float32).reshape(len(X), -1)[:rows])
+    ident = c_identifier(name)
+    res["c_class_ns_per_sample"] = host.c_ns_per_sample(c_path, name, ident, xq, repeats=repeats, cc=cc, opt=opt,
+                                                        entry="class")
+    info_path = c_path.parent / f"{name}_codegen.json"
+    variant = json.loads(info_path.read_text()).get("variant", "fast") if info_path.exists() else "fast"
+    other = "reference" if variant == "fast" else "fast"
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="tinyids-variant-") as tmp:
+        g = generate(Path(tflite), name, variant=other, unroll_limit=unroll_limit)
+        oc = Path(tmp) / f"{name}.c"
+        write_text_atomic(Path(tmp) / f"{name}.h", g.header)
+        write_text_atomic(oc, g.source)
+        res[f"c_{other}_ns_per_sample"] = host.c_ns_per_sample(oc, name, ident, xq, repeats=repeats, cc=cc, opt=opt)
+    res[f"c_{variant}_ns_per_sample"] = res["c_ns_per_sample"]
+    res["variant"] = variant
+    res["ratio_reference_over_fast"] = res["c_reference_ns_per_sample"] / res["c_fast_ns_per_sample"]
     log.info("benchmark: %s", json.dumps(res, sort_keys=True))
+    write_json_atomic(out, res)
     return res
 
 
@@ -145,5 +169,144 @@ def summarize(entries: list[tuple[str, str]], results: Path, out_csv: Path) -> N
                                      "ratio_c_over_litert_default")},
         })
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    with atomic_path(out_csv) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+# ---- the kernel variants on the emulated boards ---------------------------------------------
+
+EMULATION_RUNS = (
+    # (variant, optimization, entry point): the old firmware, the new kernels alone, the new
+    # kernels with the class-only entry (what the firmware calls), and the same at -O2
+    ("reference", "-Os", "predict"),
+    ("fast", "-Os", "predict"),
+    ("fast", "-Os", "predict_class"),
+    ("fast", "-O2", "predict_class"),
+)
+
+EMULATION_COLUMNS = [
+    "study", "model", "board", "emulator", "unit", "variant", "opt", "entry", "vectors", "mismatches_vs_litert",
+    "count_min", "count_median", "count_max", "clock_hz", "latency_us_min", "latency_us_median", "latency_us_max",
+    "flash_bytes", "ram_bytes", "model_flash_bytes", "ratio_median_vs_reference",
+]
+
+
+def emulation_report(study: str, tflite: Path, deployable_json: Path, out_json: Path, *, boards: list[str],
+                     board_info: dict, vectors: int, seed: int, timeout_s: float, icount_shift: int,
+                     unroll_limit: int, runs=EMULATION_RUNS) -> dict:
+    """Every run of :data:`EMULATION_RUNS` of one model on every board of ``boards`` (cross
+    compiler and emulator installed; a missing one fails with its install hint), on the same
+    ``vectors`` test rows (seeded sample); the class of every vector is checked against LiteRT's
+    reference kernels, and the job fails on any mismatch after writing its report."""
+    from tinyids.codegen import boardbench
+    from tinyids.firmware.adapter import spec_from_deployable
+    from tinyids.firmware.pipeline import emulation_sample
+    from tinyids.litert import make_interpreter, run_raw
+    from tinyids.study import deployable
+
+    dep = deployable.read(deployable_json)
+    x, y = dep.test_vectors()
+    idx = emulation_sample(len(x), vectors, seed)
+    x, y = x[idx], np.asarray(y)[idx]
+    rows: list[dict] = []
+    with __import__("tempfile").TemporaryDirectory(prefix="tinyids-emu-") as tmp:
+        work = Path(tmp)
+        gens = {}
+        for variant in sorted({r[0] for r in runs}):
+            d = work / variant
+            d.mkdir()
+            g = generate(Path(tflite), dep.name, dep, variant=variant, unroll_limit=unroll_limit)
+            write_text_atomic(d / f"{dep.name}.h", g.header)
+            write_text_atomic(d / f"{dep.name}.c", g.source)
+            gens[variant] = (g, d)
+        g0, d0 = gens[runs[0][0]]
+        spec = spec_from_deployable(dep, d0, Path(tflite))
+        xq = spec.encode(x)
+        ref = run_raw(make_interpreter(Path(tflite), reference_kernels=True), xq).reshape(len(xq), -1)
+        thr = g0.positive_threshold
+        ref_cls = (ref[:, 0].astype(int) >= thr).astype(np.int64) if thr is not None else ref.argmax(axis=1)
+        for board in boards:
+            boardbench.check_board(board)
+            info = board_info[board]
+            target = boardbench.TARGETS[board]
+            for tool in (target.cc, target.emulator):
+                host.require_tool(tool)
+            base = None
+            for variant, opt, entry in runs:
+                g, d = gens[variant]
+                r = boardbench.run_variant(spec, d / f"{dep.name}.c", d / f"{dep.name}.h", g.ident, x, y, board, opt,
+                                           entry, timeout_s=timeout_s, icount_shift=icount_shift,
+                                           clock_hz=int(info["clock_hz"]), qemu_tick_hz=float(info.get("qemu_tick_hz", 0.0)))
+                c = r["counts"]
+                row = {"study": study, "model": dep.name, "board": board, "emulator": target.emulator,
+                       "unit": "cycles" if r["unit"] == "cycles" else "instructions (QEMU -icount, not cycles)",
+                       "variant": variant, "opt": opt, "entry": entry, "vectors": int(len(c)),
+                       "mismatches_vs_litert": int(np.sum(r["preds"] != ref_cls)),
+                       "count_min": int(c.min()), "count_median": float(np.median(c)), "count_max": int(c.max()),
+                       "clock_hz": int(info["clock_hz"]) if r["unit"] == "cycles" else None,
+                       "flash_bytes": r["flash"], "ram_bytes": r["ram"], "model_flash_bytes": r["model_flash"]}
+                if r["unit"] == "cycles":
+                    hz = float(info["clock_hz"])
+                    row.update(latency_us_min=c.min() / hz * 1e6, latency_us_median=float(np.median(c)) / hz * 1e6,
+                               latency_us_max=c.max() / hz * 1e6)
+                if base is None:
+                    base = row["count_median"]
+                row["ratio_median_vs_reference"] = row["count_median"] / base if base else None
+                log.info("%s %s %s %s %s: median %s %s, flash %d", dep.name, board, variant, opt, entry,
+                         row["count_median"], row["unit"], row["flash_bytes"])
+                rows.append(row)
+    report = {"model": dep.name, "study": study, "vectors": int(len(x)), "rows": rows,
+              "specialised": gens.get("fast", gens[runs[0][0]])[0].info.get("specialised", []),
+              "class_gap": gens.get("fast", gens[runs[0][0]])[0].info.get("class_gap")}
+    write_json_atomic(out_json, report)
+    bad = [r for r in rows if r["mismatches_vs_litert"]]
+    if bad:
+        raise CodegenError(f"{dep.name}: classes differ from LiteRT on the boards: "
+                           + "; ".join(f"{r['board']} {r['variant']} {r['opt']} {r['entry']}: {r['mismatches_vs_litert']}"
+                                       for r in bad) + f" (see {out_json})")
+    return report
+
+
+def emulation_summary(jsons: list[Path], out_csv: Path) -> None:
+    import pandas as pd
+
+    rows = []
+    for j in jsons:
+        rows += json.loads(Path(j).read_text())["rows"]
+    frame = pd.DataFrame(rows, columns=EMULATION_COLUMNS)
+    with atomic_path(out_csv) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+BENCHMARK_COLUMNS = [
+    "study", "model", "rows", "variant", "c_fast_ns_per_sample", "c_fast_class_ns_per_sample",
+    "c_reference_ns_per_sample", "ratio_reference_over_fast", "litert_default_invoke_ns",
+    "litert_reference_invoke_ns", "ratio_litert_default_python_over_fast_class",
+    "ratio_litert_reference_python_over_fast_class", "timing",
+]
+
+
+def benchmark_table(entries: list[tuple[str, str]], results: Path, out_csv: Path) -> None:
+    """``results/codegen/benchmark.csv``: host ns per sample of the generated C (both kernel
+    variants, and the class-only entry) beside LiteRT's ``invoke()`` timed from Python, all
+    measured in the same benchmark job; ratios are LiteRT over the C (higher: the C is faster)."""
+    import pandas as pd
+
+    rows = []
+    for study, name in entries:
+        b = json.loads((Path(results) / study / "codegen" / f"{name}_benchmark.json").read_text())
+        fast_cls = b["c_class_ns_per_sample"] if b.get("variant") == "fast" else None
+        rows.append({
+            "study": study, "model": name, "rows": b["rows"], "variant": b.get("variant"),
+            "c_fast_ns_per_sample": b.get("c_fast_ns_per_sample"), "c_fast_class_ns_per_sample": fast_cls,
+            "c_reference_ns_per_sample": b.get("c_reference_ns_per_sample"),
+            "ratio_reference_over_fast": b.get("ratio_reference_over_fast"),
+            "litert_default_invoke_ns": b["litert_default_invoke_ns"],
+            "litert_reference_invoke_ns": b["litert_reference_invoke_ns"],
+            "ratio_litert_default_python_over_fast_class": b["litert_default_invoke_ns"] / fast_cls if fast_cls else None,
+            "ratio_litert_reference_python_over_fast_class": b["litert_reference_invoke_ns"] / fast_cls if fast_cls else None,
+            "timing": f"C: {b['c_timing']} ({b['c_compiler']}); LiteRT: {b['litert_timing']} (Python)",
+        })
+    frame = pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
     with atomic_path(out_csv) as tmp:
         frame.to_csv(tmp, index=False)

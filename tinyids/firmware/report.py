@@ -1,4 +1,4 @@
-"""Fit matrix, heatmap, recommendation (the paper's Figure 7, computed) and emulation table."""
+"""Fit matrix, heatmap, emulation table and the Uno headline (Figure 7 itself: tinyids.firmware.recommend)."""
 
 from __future__ import annotations
 
@@ -139,69 +139,54 @@ def heatmap(matrix: pd.DataFrame, fw: Mapping[str, Any], path: str | Path) -> No
     plt.close(fig)
 
 
-def emulation_table(emulations: list[Mapping[str, Any]]) -> pd.DataFrame:
+# the kernel variants measured side by side (tinyids.codegen.pipeline.emulation_report):
+# column suffix -> (variant, opt, entry)
+KERNEL_RUNS = {"reference_os": ("reference", "-Os", "predict"), "fast_os": ("fast", "-Os", "predict"),
+               "fast_class_os": ("fast", "-Os", "predict_class"), "fast_class_o2": ("fast", "-O2", "predict_class")}
+KERNEL_COLUMNS = [f"kernels_{k}_{v}" for k in KERNEL_RUNS for v in ("min", "median", "max", "flash")] + [
+    "kernels_ratio_reference_over_fast_class_os"]
+
+
+def _kernel_columns(kernels: list[Mapping[str, Any]], model: str, board: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for rep in kernels:
+        if f"{rep.get('study')}/{rep.get('model')}" != model:  # firmware names models "<study>/<name>"
+            continue
+        for r in rep["rows"]:
+            if r["board"] != board:
+                continue
+            for key, (variant, opt, entry) in KERNEL_RUNS.items():
+                if (r["variant"], r["opt"], r["entry"]) == (variant, opt, entry):
+                    out.update({f"kernels_{key}_min": r["count_min"], f"kernels_{key}_median": r["count_median"],
+                                f"kernels_{key}_max": r["count_max"], f"kernels_{key}_flash": r["flash_bytes"]})
+    ref, new = out.get("kernels_reference_os_median"), out.get("kernels_fast_class_os_median")
+    if ref and new:
+        out["kernels_ratio_reference_over_fast_class_os"] = ref / new
+    return out
+
+
+def emulation_table(emulations: list[Mapping[str, Any]], kernels: list[Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """One row per (model, board) of the firmware emulation; with ``kernels`` (the codegen
+    kernel-variant reports of the same models), the old and new kernels' counts side by side
+    (same unit as ``count_unit``: cycles on the Uno, QEMU instructions elsewhere) and their ratio."""
     cols = ["model", "board", "emulator", "status", "reason", "vectors", "builds", "mismatches",
             "mismatches_vs_litert", "host_vs_litert_mismatches", "host_vs_recorded_mismatches", "device_accuracy", "count_unit",
             "count_min", "count_median", "count_max", "clock_hz", "latency_us_min", "latency_us_median",
             "latency_us_max", "stack_bytes"]
+    if kernels:
+        cols = cols + KERNEL_COLUMNS
     rows = []
     for emu in emulations:
         for r in emu["boards"]:
             top = ("model", "host_vs_litert_mismatches", "host_vs_recorded_mismatches")
-            rows.append({**{k: emu.get(k) for k in top}, **{k: r.get(k) for k in cols if k not in top}})
+            row = {**{k: emu.get(k) for k in top}, **{k: r.get(k) for k in cols if k not in top}}
+            if kernels:
+                row.update(_kernel_columns(kernels, str(emu.get("model")), str(r.get("board"))))
+            rows.append(row)
     return _int_columns(pd.DataFrame(rows, columns=cols),
                         ["vectors", "builds", "mismatches", "mismatches_vs_litert", "host_vs_litert_mismatches",
                          "host_vs_recorded_mismatches",
                          "count_min", "count_max", "clock_hz", "stack_bytes"])
-
-
-def recommendation(matrix: pd.DataFrame, emulation: pd.DataFrame, fw: Mapping[str, Any]) -> pd.DataFrame:
-    """Per board and study: the most accurate model that fits (ties: smaller flash). Accuracies
-    are only comparable within a study (each study has its own dataset and test split), so a
-    board gets one row per study; the paper's Figure 7 choice sits on the idrissi2022 rows."""
-    paper = fw["paper"]["figure7"]
-    studies = [s for s in dict.fromkeys(matrix["study"]) if s != "fixture"]  # fixtures: never recommended
-    rows = []
-    for bid in fw["fit_boards"]:
-        p = paper.get(bid, {}) or {}
-        board_rows = matrix[matrix["board"] == bid]
-        for study in studies:
-            cand = board_rows[board_rows["study"] == study]
-            sub = cand[cand["fits"] == "yes"].copy()
-            sub["acc"] = pd.to_numeric(sub["accuracy"], errors="coerce")
-            sub = sub.sort_values(["acc", "flash_bytes"], ascending=[False, True], na_position="last")
-            row: dict[str, Any] = {"board": bid, "study": study}
-            if study == "idrissi2022":
-                row.update(paper_model=p.get("model"), paper_accuracy_percent=p.get("accuracy_percent"),
-                           paper_where=p.get("where", ""), citation=fw["paper"]["citation"])
-            if len(sub):
-                best = sub.iloc[0]
-                emu = emulation[(emulation["model"] == best["model"]) & (emulation["board"] == bid)]
-                e = emu.iloc[0] if len(emu) else None
-                row.update(
-                    model=best["model"], accuracy=best["acc"], flash_bytes=best["flash_bytes"],
-                    ram_bytes=best["ram_bytes"], stack_bytes=best["stack_bytes"],
-                    flash_margin_bytes=best["flash_margin_bytes"], ram_margin_bytes=best["ram_margin_bytes"],
-                    candidates_that_fit=int(len(sub)), candidates=int(len(cand)),
-                    parity_mismatches=None if e is None else e["mismatches"],
-                    latency_us_median=None if e is None else e["latency_us_median"],
-                    count_median=None if e is None else e["count_median"],
-                    count_unit=None if e is None else e["count_unit"],
-                    note="",
-                )
-            elif len(cand) and (cand["status"] == "no_toolchain").all():
-                row.update(model=None, candidates=int(len(cand)),
-                           note="not built: no toolchain for this board offline (see fit_matrix estimate_note)")
-            else:
-                row.update(model=None, candidates=int(len(cand)), note="no model of this study fits")
-            rows.append(row)
-    cols = ["board", "study", "model", "accuracy", "flash_bytes", "ram_bytes", "stack_bytes",
-            "flash_margin_bytes", "ram_margin_bytes", "candidates_that_fit", "candidates", "parity_mismatches",
-            "latency_us_median", "count_median", "count_unit", "paper_model", "paper_accuracy_percent",
-            "paper_where", "citation", "note"]
-    return _int_columns(pd.DataFrame(rows, columns=cols),
-                        ["flash_bytes", "ram_bytes", "stack_bytes", "flash_margin_bytes", "ram_margin_bytes",
-                         "candidates_that_fit", "candidates", "parity_mismatches"])
 
 
 def headline(matrix: pd.DataFrame, emulation: pd.DataFrame, fw: Mapping[str, Any]) -> dict[str, Any]:
@@ -255,51 +240,3 @@ def _py(v: Any) -> Any:
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
         return None
     return v.item() if hasattr(v, "item") else v
-
-
-def _fmt(v: Any) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-        return "-"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
-
-
-def recommendation_markdown(rec: pd.DataFrame, head: Mapping[str, Any], fw: Mapping[str, Any]) -> str:
-    lines = [
-        "# Model per board: the paper's Figure 7, computed",
-        "",
-        "For each board of Table I and each study, the most accurate deployable model whose firmware "
-        "fits the board's budgets (flash = text + rodata + data; RAM = data + bss + measured stack). "
-        "Accuracies compare within a study only (each study has its own dataset). The paper's choice "
-        f"({fw['paper']['citation']}, Figure 7) is on the idrissi2022 rows.",
-        "",
-        "| board | study | computed choice | accuracy | flash B | RAM B | stack B | fit / built | parity mismatches | median count | unit | median latency us | paper's choice | paper accuracy % | paper, where | note |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for _, r in rec.iterrows():
-        fitc = f"{_fmt(r.get('candidates_that_fit'))}/{_fmt(r.get('candidates'))}"
-        vals = [_fmt(r.get(k)) for k in ("board", "study", "model", "accuracy", "flash_bytes", "ram_bytes", "stack_bytes")]
-        vals.append(fitc)
-        vals += [_fmt(r.get(k)) for k in ("parity_mismatches", "count_median", "count_unit", "latency_us_median",
-                                          "paper_model", "paper_accuracy_percent", "paper_where", "note")]
-        lines.append("| " + " | ".join(vals) + " |")
-    lines += ["", f"## Headline: a model on the {head['board']}", ""]
-    aims = head["aims"]
-    lines.append(f"Aims (issue 6): flash <= {aims['flash_max_bytes']} B, RAM (static + stack) <= "
-                 f"{aims['ram_max_bytes']} B, median latency <= {aims['latency_max_us']} us, accuracy >= "
-                 f"{aims['accuracy_min']} (on the idrissi2022 test split).")
-    lines.append("")
-    for study, r in head["per_study"].items():
-        if r.get("model"):
-            met = ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in r["meets"].items())
-            lines.append(
-                f"- **{study}: {r['model']}**: accuracy {_fmt(r['accuracy'])} ({r['accuracy_on']}), flash "
-                f"{r['flash_bytes']} B, RAM {r['ram_bytes']} B static ({r['ram_with_stack_bytes']} B with stack), "
-                f"latency median {_fmt(r['latency_us_median'])} us / max {_fmt(r['latency_us_max'])} us "
-                f"(simavr, cycle-accurate at 16 MHz), parity mismatches {_fmt(r['parity_mismatches'])} over "
-                f"{_fmt(r['vectors'])} vectors. {met}."
-            )
-        else:
-            lines.append(f"- **{study}**: no model fits the {head['board']}: " + "; ".join(r["why_not"]))
-    return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tinyids.ibrahim2025.sizes import SIZE_MEASURES, closest_measure
@@ -60,6 +61,8 @@ def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.Data
     def add(source: str, quantity: str, unit: str, model: str, paper_value: Any, column: str | None,
             note: str = "") -> None:
         for protocol in protocols:
+            if model and not ((metrics["protocol"] == protocol) & (metrics["model"] == model)).any():
+                continue  # a protocol variant that does not train this model
             mean, sd, n = comparison.summary(_runs(metrics, protocol, model, column) if model else [])
             rows.append({
                 "study": STUDY, "table": source, "quantity": quantity, "unit": unit, "protocol": protocol,
@@ -90,6 +93,8 @@ def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.Data
             total = sum(int(conf[c]) for c in ("tp", "tn", "fp", "fn"))
             add(conf["cite"], "test attack share", "fraction", model, (conf["tp"] + conf["fn"]) / total, "attack_share",
                 "0.5 = a balanced test set: SMOTE ran before the split")
+            add(conf["cite"], "test rows", "count", model, total, "n_test",
+                "rows of each protocol's test split (the paper's confusion matrix sums to this)")
     t5 = paper.get("table5")
     if t5:
         for entry in t5.get("rows", []):
@@ -99,6 +104,32 @@ def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.Data
                     "accuracy" if model else None,
                     f"size {entry['size']}" if entry.get("size") else "")
     return comparison.frame(rows, "ibrahim2025 paper comparison")
+
+
+def test_set_lines(table: pd.DataFrame) -> list[str]:
+    """Which protocol's test split has the paper's size and class balance (from the table's rows)."""
+    sel = table[table["quantity"].isin(["test rows", "test attack share"]) & (table["model"] != comparison.NO_MODEL)]
+    if sel.empty:
+        return []
+    ours = {(r.protocol, r.quantity): float(r.our_value) for r in sel.itertuples()}
+    paper = {r.quantity: float(r.paper_value) for r in sel.itertuples()}
+    protocols = list(dict.fromkeys(sel["protocol"]))
+    rows_p, share_p = paper.get("test rows", float("nan")), paper.get("test attack share", float("nan"))
+    lines = ["", "## Which protocol gives the paper's test set?", "",
+             f"| protocol | test rows (paper {fmt(rows_p, 0)}) | test attack share (paper {fmt(share_p, 3)}) |",
+             "|---|---|---|"]
+    gaps = {}
+    for protocol in protocols:
+        n, share = ours.get((protocol, "test rows"), float("nan")), ours.get((protocol, "test attack share"), float("nan"))
+        lines.append(f"| {protocol} | {fmt(n, 0)} | {fmt(share, 3)} |")
+        gap = abs(n - rows_p) / rows_p + abs(share - share_p)
+        if np.isfinite(gap):
+            gaps[protocol] = gap
+    if gaps:
+        low = min(gaps.values())
+        best = ", ".join(f"`{p}`" for p, g in gaps.items() if g <= low + 1e-3)
+        lines += ["", f"Closest to the paper's test set (relative row gap plus attack-share gap): {best}."]
+    return lines
 
 
 def _ours_cell(row: Any) -> str:
@@ -140,6 +171,7 @@ def markdown(table: pd.DataFrame, metrics: pd.DataFrame, paper: Mapping[str, Any
         cells = [source, quantity, MISSING if model == comparison.NO_MODEL else model, fmt(first.paper_value, 4),
                  *[_ours_cell(by_protocol.get((source, quantity, model, p))) for p in protocols], fmt(first.note)]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += test_set_lines(table)
     lines += ["", "## Which size can the paper's figures be?", "",
               "Every size measure of our models, in bytes (counts are not bytes; they are listed because "
               "a count of non-zero weights is one reading of \"84 KB\"). Formula (7)-(8) is Section 3.8.5.", "",

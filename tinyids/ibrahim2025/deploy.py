@@ -73,6 +73,14 @@ def write_deployable(
     ev = json.loads(Path(eval_json).read_text(encoding="utf-8"))
     iq, oq = input_quantization(interp), output_quantization(interp)
     decision = threshold_decision(oq, ev["threshold"], str(int8_tflite))
+    if ev.get("decision") is not None and decision["int8"] != int(ev["decision"]["int8"]):
+        raise TinyidsError(f"{eval_json}: decision.int8 {ev['decision']['int8']} but probability {ev['threshold']} "
+                           f"gives {decision['int8']} on this model's output quantization")
+    input_steps = list(ev.get("input_steps") or [])  # a robust variant standardises the PCA outputs
+    if input_steps:
+        from tinyids.study.preprocessing import apply
+
+        x_test = apply(input_steps, x_test)
     raw_out = run_raw(interp, iq.quantize(x_test)).reshape(len(x_test), -1)[:, 0] if len(x_test) else np.zeros(0, np.int8)
     accuracy = float(np.mean((raw_out.astype(np.int32) >= decision["int8"]) == y_test)) if len(y_test) else None
     if accuracy is not None and not np.isclose(accuracy, ev["metrics_int8"]["accuracy"], rtol=0, atol=1e-12):
@@ -82,20 +90,23 @@ def write_deployable(
         name=name, study="ibrahim2025", protocol=ev["protocol"], variant=ev["model"], seed=int(ev["fold"]),
         class_names=["normal", "attack"],
         raw_feature_names=pre["scaled_feature_names"],
-        feature_names=[f"pc{i + 1}" for i in range(x_test.shape[1])],
+        feature_names=[f"{'z' if input_steps else 'pc'}{i + 1}" for i in range(x_test.shape[1])],
         model_format="tflite-int8",
         input_quantization=deployable.quantization(iq.scale, iq.zero_point),
         output_quantization=deployable.quantization(oq.scale, oq.zero_point),
         decision=decision,
         test_rows=int(y_test.size),
         metrics={**ev["metrics_int8"], "model_bytes": len(flatbuffer)},
-        steps=preprocessing_steps(pre),
+        steps=preprocessing_steps(pre) + input_steps,
         preprocessing_description=(
             "the WUSTL row with its categorical columns one-hot encoded (extra.encoder), MinMax scaled "
             "with the constants fitted on " + str(pre.get("info", {}).get("fitted_on", "the protocol's rows"))
-            + ", then projected on the PCA components"),
+            + ", then projected on the PCA components"
+            + (", then standardised with the training rows' mean and sd" if input_steps else "")),
         description=(f"ibrahim2025 {ev['model']} ({ev['protocol']} protocol, fold {ev['fold']}): int8 MLP with one "
-                     "sigmoid output, the probability of 'attack'"),
+                     "sigmoid output, the probability of 'attack'"
+                     + ("; quantization-robust variant (standardised inputs, clipped activation ranges, int8 "
+                        "threshold chosen on validation rows)" if input_steps else "; the paper-faithful conversion")),
         extra={
             "fold": int(ev["fold"]),
             "smoke": bool(ev.get("smoke", False)),
@@ -106,6 +117,7 @@ def write_deployable(
             "parameters": ev["sizes"]["parameters"],
             "nonzero_parameters": ev["sizes"]["nonzero_parameters"],
             "tflite_bytes": len(flatbuffer),
+            **({"robust_choice": ev["choice"], "source_model": ev["source_model"]} if "choice" in ev else {}),
         },
     )
     with atomic_path(out_tflite) as tmp:

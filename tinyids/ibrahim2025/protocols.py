@@ -8,6 +8,10 @@ interpolated between neighbours that sit in the training split.
 ``sound`` splits first (stratified, seeded), then fits the scaler, SMOTE and PCA on the training
 rows only and applies the fitted scaler and PCA to the untouched test rows.
 
+A protocol variant (config ``protocol_variants``, issue 16) follows the order of one of these two
+with its own feature columns: ``paper_numeric`` (every numeric column, ``Packet_num`` included,
+the paper's order) and ``paper_identifiers`` (``SrcMac`` and the other identifiers one-hot).
+
 With ``cv_folds > 1`` the split is fold ``k`` of a seeded ``StratifiedKFold`` (over the balanced
 set for ``paper``, over the original rows for ``sound``) instead of one ``train_test_split``.
 Both protocols shuffle the training rows (seeded) before training: SMOTE appends its synthetic
@@ -117,11 +121,15 @@ def prepare(frame: pd.DataFrame, protocol: str, settings: Settings, fold: int = 
     seed = settings.protocol_seed(protocol, fold)
     frame = stratified_subsample(frame, settings.max_rows, settings.seed, by=feat.LABEL, key="ibrahim2025.max_rows")
     y = feat.labels(frame)
-    if protocol == "paper":
-        return _paper(frame, y, settings, fold, split_seed, seed)
-    if protocol == "sound":
-        return _sound(frame, y, settings, fold, split_seed, seed)
-    raise DataError(f"unknown protocol {protocol!r}")
+    if protocol not in settings.known_protocols:
+        raise DataError(f"unknown protocol {protocol!r} (known: {', '.join(settings.known_protocols)})")
+    order = settings.order_of(protocol)
+    columns = settings.features_of(protocol)
+    prepared = (_paper if order == "paper" else _sound)(frame, y, settings, fold, split_seed, seed, columns)
+    prepared.protocol = protocol
+    prepared.info["order"] = order
+    prepared.info["features_in"] = len(prepared.encoder.feature_names)
+    return prepared
 
 
 def _pca(settings: Settings, n_features: int, seed: int) -> PCA:
@@ -130,8 +138,9 @@ def _pca(settings: Settings, n_features: int, seed: int) -> PCA:
     return PCA(n_components=settings.pca_components, svd_solver="full", random_state=seed)
 
 
-def _paper(frame: pd.DataFrame, y: np.ndarray, settings: Settings, fold: int, split_seed: int, seed: int) -> Prepared:
-    encoder = feat.fit_encoder(frame, settings.drop_columns, settings.categorical_columns)
+def _paper(frame: pd.DataFrame, y: np.ndarray, settings: Settings, fold: int, split_seed: int, seed: int,
+           columns: tuple[tuple[str, ...], tuple[str, ...]]) -> Prepared:
+    encoder = feat.fit_encoder(frame, *columns)
     x = encoder.transform(frame)
     scaler = MinMaxScaler().fit(x)  # Section 3.3: min and max "across all the data"
     xs = scaler.transform(x)
@@ -156,10 +165,11 @@ def _paper(frame: pd.DataFrame, y: np.ndarray, settings: Settings, fold: int, sp
     )
 
 
-def _sound(frame: pd.DataFrame, y: np.ndarray, settings: Settings, fold: int, split_seed: int, seed: int) -> Prepared:
+def _sound(frame: pd.DataFrame, y: np.ndarray, settings: Settings, fold: int, split_seed: int, seed: int,
+           columns: tuple[tuple[str, ...], tuple[str, ...]]) -> Prepared:
     train, test = _split_indices(y, settings, fold, split_seed)
     train_frame = frame.iloc[train]
-    encoder = feat.fit_encoder(train_frame, settings.drop_columns, settings.categorical_columns)
+    encoder = feat.fit_encoder(train_frame, *columns)
     x_train_raw = encoder.transform(train_frame)
     x_test_raw = encoder.transform(frame.iloc[test])
     scaler = MinMaxScaler().fit(x_train_raw)

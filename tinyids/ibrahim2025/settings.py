@@ -14,8 +14,10 @@ from typing import Any
 from tinyids.errors import ConfigError
 
 PROTOCOLS = ("paper", "sound")
+ORDERS = PROTOCOLS  # a protocol variant follows the order of one of the two base protocols
 FULL = "full"
 SPAN = "span"
+ROBUST_SUFFIX = "_robust"  # quantization-robust deployable of a model: "<model>_robust"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,31 @@ class Pruning:
 
 
 @dataclass(frozen=True)
+class ProtocolVariant:
+    """A named protocol (issue 16): the order of ``paper`` or ``sound`` with its own columns."""
+
+    order: str
+    drop: tuple[str, ...]
+    categorical: tuple[str, ...]
+    models: tuple[str, ...] | None = None  # None = every model
+
+
+@dataclass(frozen=True)
+class Robust:
+    """Quantization-robust deployables (issue 14): input standardisation and clipping fitted on
+    training rows, activation ranges clipped at a percentile chosen on validation rows, the int8
+    decision threshold chosen on validation rows."""
+
+    models: tuple[str, ...] = ()
+    protocols: tuple[str, ...] = PROTOCOLS
+    calibration_samples: int = 2000
+    standardise: bool = False
+    input_percentile: float | None = None
+    logit_clip: float | None = 8.0
+    activation_percentiles: tuple[float | None, ...] = (None, 99.99, 99.9)
+
+
+@dataclass(frozen=True)
 class Settings:
     seed: int = 42
     protocols: tuple[str, ...] = PROTOCOLS
@@ -63,6 +90,8 @@ class Settings:
     deploy_protocols: tuple[str, ...] = PROTOCOLS
     deploy_models: tuple[str, ...] = (FULL, "pruned_paper", "pruned_span")
     threads: int = 2
+    protocol_variants: Mapping[str, ProtocolVariant] = field(default_factory=dict)
+    robust: Robust = Robust()
     smoke: bool = False
     paper: Mapping[str, Any] = field(default_factory=dict)
 
@@ -72,12 +101,37 @@ class Settings:
         return (FULL, *self.pruning.variants)
 
     @property
+    def known_protocols(self) -> tuple[str, ...]:
+        """The base protocols, then the configured variants (this order fixes their seeds)."""
+        return (*PROTOCOLS, *self.protocol_variants)
+
+    def order_of(self, protocol: str) -> str:
+        """``paper`` or ``sound``: the order of fitting and splitting ``protocol`` follows."""
+        return self.protocol_variants[protocol].order if protocol in self.protocol_variants else protocol
+
+    def features_of(self, protocol: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(dropped, one-hot) columns of ``protocol``."""
+        v = self.protocol_variants.get(protocol)
+        return (v.drop, v.categorical) if v else (self.drop_columns, self.categorical_columns)
+
+    def models_of(self, protocol: str) -> tuple[str, ...]:
+        """The models trained under ``protocol`` (a variant may name a subset)."""
+        v = self.protocol_variants.get(protocol)
+        return self.models if v is None or v.models is None else tuple(m for m in self.models if m in v.models)
+
+    def robust_models_of(self, protocol: str) -> tuple[str, ...]:
+        """The models of ``protocol`` that get a robust variant."""
+        if protocol not in self.robust.protocols:
+            return ()
+        return tuple(m for m in self.robust.models if m in self.models_of(protocol))
+
+    @property
     def folds(self) -> tuple[int, ...]:
         return tuple(range(self.cv_folds))
 
     def protocol_seed(self, protocol: str, fold: int = 0) -> int:
         """One seed per (protocol, fold), derived from the study seed (stable across runs)."""
-        return int(self.seed) * 1000 + PROTOCOLS.index(protocol) * 100 + int(fold)
+        return int(self.seed) * 1000 + self.known_protocols.index(protocol) * 100 + int(fold)
 
 
 def _get(section: Mapping[str, Any], key: str, default: Any) -> Any:
@@ -102,7 +156,27 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
     split = dict(section.get("split", {}) or {})
     evaluation = dict(section.get("evaluation", {}) or {})
     deploy = dict(section.get("deploy", {}) or {})
+    rb = dict(section.get("robust", {}) or {})
     defaults = Settings()
+    variants_cfg = dict(section.get("protocol_variants", {}) or {})
+    protocol_variants = {
+        str(name): ProtocolVariant(
+            order=str(v.get("order", "paper")),
+            drop=tuple((v.get("features", {}) or {}).get("drop", ())),
+            categorical=tuple((v.get("features", {}) or {}).get("categorical", ())),
+            models=tuple(v["models"]) if v.get("models") is not None else None,
+        )
+        for name, v in variants_cfg.items()
+    }
+    robust = Robust(
+        models=tuple(rb.get("models", Robust.models)),
+        protocols=tuple(rb.get("protocols", Robust.protocols)),
+        calibration_samples=int(rb.get("calibration_samples", Robust.calibration_samples)),
+        standardise=bool(rb.get("standardise", Robust.standardise)),
+        input_percentile=rb.get("input_percentile", Robust.input_percentile) if "input_percentile" in rb else Robust.input_percentile,
+        activation_percentiles=tuple(rb.get("activation_percentiles", Robust.activation_percentiles)),
+        logit_clip=rb.get("logit_clip", Robust.logit_clip) if "logit_clip" in rb else Robust.logit_clip,
+    )
     training = Training(**{k: tr[k] for k in Training.__dataclass_fields__ if k in tr})
     variants = pr.get("variants", Pruning().variants)
     pruning = Pruning(**{k: pr[k] for k in Pruning.__dataclass_fields__ if k in pr and k != "variants"}, variants=dict(variants))
@@ -127,6 +201,8 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
         deploy_protocols=tuple(deploy.get("protocols", defaults.deploy_protocols)),
         deploy_models=tuple(deploy.get("models", defaults.deploy_models)),
         threads=int(section.get("threads", defaults.threads)),
+        protocol_variants=protocol_variants,
+        robust=robust,
         smoke=smoke,
         paper=dict(section.get("paper", {}) or {}),
     )
@@ -135,8 +211,27 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
     if not settings.protocols:
         errors.append(f"{p}.protocols: name at least one of {', '.join(PROTOCOLS)}")
     for name in settings.protocols:
-        if name not in PROTOCOLS:
-            errors.append(f"{p}.protocols: unknown protocol {name!r} (known: {', '.join(PROTOCOLS)})")
+        if name not in settings.known_protocols:
+            errors.append(f"{p}.protocols: unknown protocol {name!r} (known: {', '.join(settings.known_protocols)})")
+    for name, v in protocol_variants.items():
+        if name in PROTOCOLS:
+            errors.append(f"{p}.protocol_variants.{name}: a variant cannot reuse a base protocol's name")
+        if v.order not in ORDERS:
+            errors.append(f"{p}.protocol_variants.{name}.order: {v.order!r} is not one of {', '.join(ORDERS)}")
+        for model in v.models or ():
+            if model not in settings.models:
+                errors.append(f"{p}.protocol_variants.{name}.models: {model!r} is neither 'full' nor a pruning variant")
+        overlap = set(v.drop) & set(v.categorical)
+        if overlap:
+            errors.append(f"{p}.protocol_variants.{name}.features: {', '.join(sorted(overlap))} both dropped and one-hot")
+    for model in robust.models:
+        if model not in settings.models:
+            errors.append(f"{p}.robust.models: {model!r} is neither 'full' nor a pruning variant ({', '.join(settings.models)})")
+    for proto in robust.protocols:
+        if proto not in settings.known_protocols:
+            errors.append(f"{p}.robust.protocols: unknown protocol {proto!r}")
+    if not robust.activation_percentiles:
+        errors.append(f"{p}.robust.activation_percentiles: name at least one candidate (null = no clipping)")
     if pruning.initial_sparsity > pruning.final_sparsity:
         errors.append(
             f"{p}.pruning.initial_sparsity: {pruning.initial_sparsity} exceeds "
@@ -171,6 +266,8 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
         if proto not in settings.protocols:
             errors.append(f"{p}.deploy.protocols: {proto!r} is not among ibrahim2025.protocols")
     for model in settings.deploy_models:
+        if model.endswith(ROBUST_SUFFIX) and model[: -len(ROBUST_SUFFIX)] in settings.models:
+            continue  # a robust variant; the workflow checks that robust.models names its model
         if model not in settings.models:
             errors.append(f"{p}.deploy.models: {model!r} is neither 'full' nor a pruning variant ({', '.join(settings.models)})")
     if not 0.0 < settings.confidence < 1.0:

@@ -137,7 +137,7 @@ def statistics(predictions: Mapping[tuple[str, int, str], str | Path], config: M
     for protocol in settings.protocols:
         for fold in settings.folds:
             full = _predictions(predictions[(protocol, fold, st.FULL)])
-            for variant in settings.pruning.variants:
+            for variant in settings.models_of(protocol)[1:]:
                 pr = _predictions(predictions[(protocol, fold, variant)])
                 if not np.array_equal(full["y_test"], pr["y_test"]):
                     raise ValueError(f"{protocol} fold {fold}: full and {variant} were tested on different rows")
@@ -153,12 +153,12 @@ def statistics(predictions: Mapping[tuple[str, int, str], str | Path], config: M
                     **stats.as_row(mc), "accuracy_difference": ci.difference, "ci_low": ci.low, "ci_high": ci.high,
                     "confidence": ci.confidence, "bootstrap_resamples": ci.resamples,
                 })
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=None if rows else ["protocol", "fold", "model_a", "model_b"])
     write_csv_atomic(out_csv, frame)
     if out_ttest is not None:
         trows = []
         for protocol in settings.protocols:
-            for variant in settings.pruning.variants:
+            for variant in settings.models_of(protocol)[1:]:
                 sel = frame[(frame["protocol"] == protocol) & (frame["model_b"] == variant)].sort_values("fold")
                 t = stats.paired_t_test(sel["accuracy_a"], sel["accuracy_b"])
                 trows.append({"protocol": protocol, "model_a": st.FULL, "model_b": variant, "metric": "accuracy",
@@ -192,3 +192,75 @@ def compare(metrics_csv, statistics_csv, config: Mapping[str, Any], out_csv, out
     write_text_atomic(out_md, comparison.markdown(table, metrics, settings.paper, smoke=settings.smoke,
                                                   statistics=stats_frame))
     return table
+
+
+def robust(data_npz, source_keras, source_eval, out_keras, out_int8, out_eval, protocol: str, fold: int, model: str,
+           config: Mapping[str, Any]) -> dict:
+    """The quantization-robust int8 variant of one trained model (:mod:`tinyids.ibrahim2025.robust`)."""
+    import tf_keras as keras
+
+    from tinyids.fileio import atomic_path, write_json_atomic
+    from tinyids.ibrahim2025 import robust as rb
+    from tinyids.ibrahim2025.evaluation import keras_scores
+    from tinyids.ibrahim2025.protocols import load_arrays
+    from tinyids.ibrahim2025.training import configure_runtime
+    from tinyids.metrics import binary_metrics
+
+    settings = st.from_config(config)
+    seed = settings.protocol_seed(protocol, int(fold)) + 13
+    configure_runtime(seed, settings.threads)
+    arrays = load_arrays(data_npz)
+    source = keras.models.load_model(source_keras)
+    ev = json.loads(Path(source_eval).read_text(encoding="utf-8"))
+    built = rb.make_robust(source, arrays, settings, order=settings.order_of(protocol), seed=seed)
+    y_test = arrays["y_test"].astype(int)
+    transform = built["transform"]
+    z_test = transform.apply(arrays["x_test"]) if transform is not None else np.asarray(arrays["x_test"], np.float32)
+    raw, iq, oq = rb.int8_raw(built["flatbuffer"], z_test)
+    score8 = oq.dequantize(raw).astype(np.float64)
+    dec = built["decision"]
+    m8 = binary_metrics(y_test, (raw >= dec["int8"]).astype(int), score8)
+    m8_fixed = binary_metrics(y_test, (score8 >= settings.threshold).astype(int), score8)
+    fscore = keras_scores(built["model"], z_test)
+    m_float_robust = binary_metrics(y_test, (fscore >= settings.threshold).astype(int), fscore)
+    name = rb.robust_name(model)
+    record = {
+        "protocol": protocol, "fold": int(fold), "model": name, "source_model": model,
+        "smoke": bool(settings.smoke), "threshold": dec["probability"], "decision": dec,
+        "input_steps": [transform.step()] if transform is not None else [],
+        "metrics": ev["metrics"],  # the source model in float at the study's threshold: the counterpart
+        "metrics_int8": m8,
+        "metrics_int8_study_threshold": m8_fixed,
+        "metrics_float_clipped": m_float_robust,
+        # the source model in float with a threshold chosen on the same validation rows
+        "metrics_float_validation_threshold": binary_metrics(
+            y_test, (keras_scores(source, arrays["x_test"]) >= built["float_threshold"]).astype(int),
+            keras_scores(source, arrays["x_test"])),
+        "float_validation_threshold": built["float_threshold"],
+        "gap_accuracy": m8["accuracy"] - ev["metrics"]["accuracy"],
+        "gap_roc_auc": m8["roc_auc"] - ev["metrics"]["roc_auc"],
+        "gap_attack_f1": m8["f1"] - ev["metrics"]["f1"],
+        "sizes": {k: ev["sizes"][k] for k in ("parameters", "nonzero_parameters")},
+        "tflite_int8_bytes": len(built["flatbuffer"]),
+        "choice": built["choice"],
+    }
+    with atomic_path(out_keras) as tmp:
+        path = tmp.with_suffix(".keras")
+        built["model"].save(path)
+        path.replace(tmp)
+    with atomic_path(out_int8) as tmp:
+        tmp.write_bytes(built["flatbuffer"])
+    write_json_atomic(out_eval, record)
+    log.info("%s/%s fold %s: float %.4f / AUC %.4f; int8 robust %.4f / AUC %.4f (at %.2f: %.4f); attack F1 %.4f -> %.4f",
+             protocol, name, fold, ev["metrics"]["accuracy"], ev["metrics"]["roc_auc"], m8["accuracy"], m8["roc_auc"],
+             settings.threshold, m8_fixed["accuracy"], ev["metrics"]["f1"], m8["f1"])
+    return record
+
+
+def ablation(runs: Sequence[Mapping[str, Any]], config: Mapping[str, Any], out_csv, out_zero_point, out_png) -> pd.DataFrame:
+    """``quantization_ablation.csv``, ``quantization_zero_point.csv`` and the plot
+    (:mod:`tinyids.ibrahim2025.ablation`)."""
+    from tinyids.ibrahim2025 import ablation as ab
+
+    settings = st.from_config(config)
+    return ab.write_all(runs, settings, out_csv, out_zero_point, out_png)

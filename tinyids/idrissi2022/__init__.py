@@ -8,7 +8,10 @@ for IoT", Int. J. Computing and Digital Systems 11(1), 2022. One module per step
 - :mod:`~tinyids.idrissi2022.architecture`: the parameter-count search that fixes the layer
   sizes the paper leaves open (OM 26,365 and POM 645 parameters).
 - :mod:`~tinyids.idrissi2022.models`: the OM / POM builders and their training.
-- :mod:`~tinyids.idrissi2022.variants`: tM, tMO, tMOP (and the extra tMO-QAT).
+- :mod:`~tinyids.idrissi2022.variants`: tM, tMO, tMOP (and the extra tMO-QAT); the float32 and
+  dynamic-range conversions of tMO / tMOP that the paper's Table II sizes imply.
+- :mod:`~tinyids.idrissi2022.robust`: the project's quantization-robust variants (log1p + min-max
+  fitted on training rows, float training, optional QAT, full int8), beside the paper's.
 - :mod:`~tinyids.idrissi2022.evaluation`: test-split metrics, sizes, confusion matrices.
 - :mod:`~tinyids.idrissi2022.benchmark`: LiteRT host latency and batched throughput.
 - :mod:`~tinyids.idrissi2022.arena`: smallest TFLM tensor arena by bisection (subprocess probes).

@@ -118,3 +118,70 @@ def write(
             np.savez(handle, X_test=np.asarray(x_test, dtype=np.float32), y_test=np.asarray(y_test, dtype=np.int64))
     deployable.write(dep, out_json)
     return dep
+
+
+def write_robust(
+    *,
+    name: str,
+    tflite_file: str | Path,
+    robust_npz: str | Path,
+    prepared: Prepared,
+    variant: str,
+    protocol: str,
+    seed: int,
+    metrics: dict[str, Any],
+    float_metrics: dict[str, Any] | None,
+    out_tflite: str | Path,
+    out_npz: str | Path,
+    out_json: str | Path,
+) -> deployable.Deployable:
+    """A quantization-robust variant (:mod:`tinyids.idrissi2022.robust`) as a Deployable: the steps
+    are ``encode`` (proto), ``log1p`` and ``offset_scale`` fitted on the training rows, so the device
+    runs them from the raw vector; the npz holds ``X_raw`` (the 16 encoded features) beside
+    ``X_test`` (the model input) and ``y_test``."""
+    import json
+
+    from tinyids.litert import input_quantization, make_interpreter, output_quantization
+
+    interp = make_interpreter(tflite_file, threads=1)
+    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+    if np.dtype(inp["dtype"]) != np.int8 or np.dtype(out["dtype"]) != np.int8:
+        raise TinyidsError(f"{tflite_file}: a deployable must have int8 input and output")
+    if "accuracy" not in metrics:
+        raise TinyidsError(f"deployable {name}: the evaluation row of {variant} has no 'accuracy'")
+    with np.load(robust_npz, allow_pickle=False) as z:
+        x_test, y_test, x_raw = z["x_test"], z["y_test"], z["x_raw_test"]
+        numeric_steps = json.loads(str(z["steps"]))
+    steps = [s for s in preprocessing_steps(prepared, "all") if s["op"] == "encode"] + numeric_steps
+    in_q, out_q = input_quantization(interp), output_quantization(interp)
+    dep = deployable.Deployable.create(
+        name=name, study="idrissi2022", protocol=protocol, variant=variant, seed=seed,
+        class_names=list(prepared.classes), raw_feature_names=list(prepared.feature_names),
+        feature_names=list(prepared.feature_names), model_format="tflite-int8",
+        input_quantization=deployable.quantization(in_q.scale, in_q.zero_point),
+        output_quantization=deployable.quantization(out_q.scale, out_q.zero_point),
+        decision={"rule": "argmax"}, test_rows=int(y_test.size),
+        metrics={**_metrics(metrics), "model_bytes": Path(tflite_file).stat().st_size},
+        steps=steps, has_raw=True,
+        preprocessing_description=(
+            "proto as its IANA protocol number, log1p of all 16 encoded features, then (x - min) * scale "
+            "with min and 1 / (max - min) of the log1p features over the training rows only (the project's "
+            "quantization-robust transform, not the paper's); the model's input tensor is the row reshaped "
+            "to (1, 16, 1)"),
+        description=f"idrissi2022 {variant} ({protocol} protocol, seed {seed}): the project's quantization-robust "
+                    "int8 variant (not in the paper)",
+        extra={
+            "source": prepared.report.get("source", "unknown"),
+            "input_shape": [int(s) for s in inp["shape"]],
+            "float_accuracy": None if float_metrics is None else float_metrics.get("accuracy"),
+            "robust_steps": metrics.get("robust_steps"),
+        },
+    )
+    with atomic_path(out_tflite) as tmp:
+        shutil.copyfile(tflite_file, tmp)
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, X_test=np.asarray(x_test, dtype=np.float32), y_test=np.asarray(y_test, dtype=np.int64),
+                     X_raw=np.asarray(x_raw, dtype=np.float32))
+    deployable.write(dep, out_json)
+    return dep

@@ -24,7 +24,7 @@ from tinyids.metrics import multiclass_metrics
 
 log = logging.getLogger(__name__)
 
-SELECTED_FEATURE_VARIANTS = ("POM7", "tMOP")
+SELECTED_FEATURE_VARIANTS = ("POM7", "tMOP", "tMOP_float", "tMOP_dynamic")
 NORMAL = "normal"  # the benign class of the data contract; every other class is an attack
 
 

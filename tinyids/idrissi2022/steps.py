@@ -107,6 +107,7 @@ def train_step(data: str | Path, cfg: Mapping[str, Any], *, model_name: str, see
     features = "selected" if model_name == "POM7" else "all"
     x_train, y_train = prepared.split("train", features)
     x_val, y_val = prepared.split("val", features)
+    models.set_seed(seed)  # before build: the initial weights come from the seeded generators too
     net = models.build(model_name, x_train.shape[1], len(prepared.classes), cfg["architecture"])
     t = cfg["train"]
     history = models.train(net, x_train, y_train, x_val, y_val, epochs=t["epochs"], batch_size=t["batch_size"],
@@ -245,10 +246,28 @@ METRIC_ORDER = ("protocol", "variant", "seed", "source", "smoke", "n_features", 
                 "f1_weighted")
 
 
+def conversion_label(variant: str, input_dtype: str, tflite_bytes: float) -> str:
+    """What a metrics row's model file is: full int8 (what the boards run), a float32 or
+    dynamic-range .tflite, or a float Keras model."""
+    from tinyids.idrissi2022.variants import CONVERSION_LABEL, conversion_of
+
+    conversion = conversion_of(variant)[1]
+    if conversion != "int8":
+        return CONVERSION_LABEL[conversion]
+    if str(input_dtype) == "int8":
+        return CONVERSION_LABEL["int8"]
+    return CONVERSION_LABEL["float"] if pd.notna(tflite_bytes) else "float (Keras)"
+
+
 def collect_step(eval_jsons: Sequence[str], bench_jsons: Sequence[str], arena_jsons: Sequence[str],
                  prep_reports: Sequence[str], variant_infos: Sequence[str], *, smoke: bool,
-                 out_metrics: str | Path, out_arena: str | Path) -> pd.DataFrame:
-    evals = pd.DataFrame([row for path in eval_jsons for row in read_json(path)])
+                 out_metrics: str | Path, out_arena: str | Path, robust_jsons: Sequence[str] = ()) -> pd.DataFrame:
+    """metrics.csv (one row per protocol, seed, model: the paper's variants, the conversions
+    ``<v>_float`` / ``<v>_dynamic`` and the robust variants from ``robust_jsons``, each labelled
+    in ``conversion``) and arena.csv."""
+    evals = pd.DataFrame([row for path in [*eval_jsons, *robust_jsons] for row in read_json(path)])
+    evals["conversion"] = [conversion_label(v, i, b) for v, i, b in
+                           zip(evals["variant"], evals["input_dtype"], evals["tflite_bytes"])]
     bench = pd.DataFrame([row for path in bench_jsons for row in read_json(path)])
     arena_rows = [{k: v for k, v in row.items() if k != "probes"} for path in arena_jsons for row in read_json(path)]
     arena = pd.DataFrame(arena_rows)
@@ -327,6 +346,11 @@ def compare_step(metrics_csv: str | Path, arena_csv: str | Path, cfg: Mapping[st
         "tMO is built on the 16 features and tMOP on the 7 chi-square features (the issue's reading; "
         "Table II lists tMO with 7 features too).",
         "Our arena is the smallest TFLM arena found by bisection; the paper's is what it reserved on the board.",
+        "tMO_float / tMOP_float and tMO_dynamic / tMOP_dynamic are the float32 and TF-default dynamic-range .tflite "
+        "of the same pruned and clustered model as tMO / tMOP (the conversions the paper's sizes imply); the full-int8 "
+        "tMO / tMOP rows are what the boards run.",
+        "*_robust rows are the project's own quantization-robust variants (log1p + min-max fitted on training rows), "
+        "not the paper's models; they are held against the paper's NodeMCU tMOP accuracy.",
     ]
     table = comparison_file.write(table, out_csv)
     write_text_atomic(out_md, comparison.to_markdown(table, smoke=smoke, citation=paper["citation"], notes=notes))
@@ -358,3 +382,138 @@ def plots_step(metrics_csv: str | Path, confusions: Sequence[str], cfg: Mapping[
                  f"accuracy {sub['accuracy'].mean() * 100:.2f}% (summed over {len(sub)} seed(s))")
         plots.confusion_png(matrix, classes, title, png)
     plots.accuracy_vs_size_png(metrics, out_scatter, paper=cfg["paper"])
+
+
+# ---------------------------------------------------------------- issue 16: the paper's conversions
+
+
+def convert_step(models_in: Mapping[str, str], *, seed: int, threads: int,
+                 outputs: Mapping[str, str], out_info: str | Path) -> dict[str, Any]:
+    """``<v>_float`` and ``<v>_dynamic`` .tflite of the pruned and clustered ``variants/<v>.h5``
+    (``models_in``: v -> that file; ``outputs``: conversion variant -> .tflite path)."""
+    from tinyids.compress import tflite_io_dtypes
+    from tinyids.idrissi2022 import models, variants
+
+    models.limit_threads(threads)
+    info: dict[str, Any] = {}
+    for name, path in outputs.items():
+        source, conversion = variants.conversion_of(name)
+        flatbuffer = variants.convert(models.load(models_in[source]), conversion)
+        in_dtype, out_dtype = tflite_io_dtypes(flatbuffer)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(flatbuffer)
+        info[name] = {"variant": name, "seed": seed, "from": source, "conversion": conversion,
+                      "label": variants.CONVERSION_LABEL[conversion], "input_dtype": in_dtype.name,
+                      "output_dtype": out_dtype.name, "tflite_bytes": len(flatbuffer)}
+        log.info("%s: %s of %s, %d bytes (%s in / %s out)", name, conversion, source, len(flatbuffer),
+                 in_dtype.name, out_dtype.name)
+    write_json_atomic(out_info, info)
+    return info
+
+
+# ---------------------------------------------------------------- issue 14: robust variants, ablation
+
+
+def robust_deploy_step(data: str | Path, robust_npz: str | Path, tflite: str | Path, eval_json: str | Path, *,
+                       name: str, variant: str, protocol: str, seed: int, out_tflite: str | Path,
+                       out_npz: str | Path, out_json: str | Path):
+    from tinyids.idrissi2022 import deploy
+
+    rows = read_json(eval_json)
+    metrics = next((r for r in rows if r["variant"] == variant), None)
+    if metrics is None:
+        raise ValueError(f"{eval_json} has no row for {variant}")
+    float_metrics = next((r for r in rows if r["variant"] == f"{variant}_float"), None)
+    return deploy.write_robust(name=name, tflite_file=tflite, robust_npz=robust_npz, prepared=Prepared.load(data),
+                               variant=variant, protocol=protocol, seed=seed, metrics=metrics,
+                               float_metrics=float_metrics, out_tflite=out_tflite, out_npz=out_npz, out_json=out_json)
+
+
+def _scores_of(probabilities: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    from tinyids.study import ablation
+
+    return ablation.scores(y, np.argmax(probabilities, axis=1))
+
+
+def _keras_probabilities(path: str | Path, x: np.ndarray) -> np.ndarray:
+    from tinyids.idrissi2022 import models
+
+    return models.load(path).predict(models.as_sequence(x), batch_size=1024, verbose=0)
+
+
+def _ablate(keys: Mapping[str, Any], x: np.ndarray, y: np.ndarray, names: Sequence[str], *, float_model: str,
+            compressed_model: str | None, dynamic: str | None, int8: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One ablation row and the zero-point rows of one model (see :func:`ablation_step`)."""
+    from tinyids.idrissi2022.evaluation import tflite_outputs
+    from tinyids.litert import input_quantization, make_interpreter
+    from tinyids.study import ablation
+
+    in_q = input_quantization(make_interpreter(int8, threads=1))
+    steps = {
+        "float": _scores_of(_keras_probabilities(float_model, x), y),
+        "compressed_float": None if compressed_model is None else _scores_of(_keras_probabilities(compressed_model, x), y),
+        "input_quantized": _scores_of(_keras_probabilities(float_model, ablation.dequantize_inputs(
+            x, in_q.scale, in_q.zero_point)), y),
+        "dynamic_range": None if dynamic is None else _scores_of(tflite_outputs(dynamic, x), y),
+        "full_int8": _scores_of(tflite_outputs(int8, x), y),
+    }
+    size = lambda p: None if p is None else Path(p).stat().st_size  # noqa: E731
+    sizes = {"float": size(float_model), "compressed_float": size(compressed_model), "dynamic_range": size(dynamic),
+             "full_int8": size(int8)}
+    out = ablation.row(keys, steps, sizes)
+    out.update({"input_scale": in_q.scale, "input_zero_point": in_q.zero_point})
+    zp = [{**{k: keys[k] for k in ablation.KEYS}, **r} for r in ablation.zero_point_share(x, in_q.scale, in_q.zero_point, names)]
+    return out, zp
+
+
+def ablation_step(runs: Sequence[Mapping[str, Any]], *, variants: Sequence[str], robust_variants: Mapping[str, bool],
+                  threads: int, out_csv: str | Path, out_zero_point: str | Path, out_png: str | Path) -> pd.DataFrame:
+    """``quantization_ablation.csv`` / ``quantization_zero_point.csv`` (schema of
+    :mod:`tinyids.study.ablation`) and the plot, one row per (protocol, seed, model).
+
+    Paper variants (tMO, tMOP, tMO_QAT): ``float`` the trained POM / POM7 (``models/*.h5``);
+    ``compressed_float`` the pruned and clustered Keras model (``variants/<v>.h5``);
+    ``input_quantized`` the float POM fed the test rows rounded to the int8 model's input grid
+    (the input quantization alone); ``dynamic_range`` ``variants/<v>_dynamic.tflite`` (tMO, tMOP
+    only); ``full_int8`` ``variants/<v>.tflite``. Robust variants (``robust_variants``: name ->
+    compressed?): ``float`` their float Keras model, ``compressed_float`` their pruned and
+    clustered model (NaN when not compressed), ``dynamic_range`` / ``full_int8`` their own conversions.
+    Bytes are the evaluated files (Keras .h5 for the float steps, .tflite otherwise).
+    ``runs``: dicts with ``protocol``, ``seed`` and ``dir`` (the run folder)."""
+    from tinyids.idrissi2022 import models
+    from tinyids.idrissi2022.evaluation import variant_features
+    from tinyids.idrissi2022.variants import ABLATED, CONVERTED, VARIANT_BASE
+    from tinyids.study import ablation
+
+    models.limit_threads(threads)
+    rows, zp_rows = [], []
+    for run in runs:
+        d = Path(run["dir"])
+        prepared = Prepared.load(d / "data.npz")
+        base_keys = {"study": STUDY, "protocol": run["protocol"], "run": int(run["seed"]), "test_set": TEST_SET}
+        for v in [v for v in ABLATED if v in variants]:
+            features = variant_features(v)
+            x, y = prepared.split("test", features)
+            names = prepared.selected_names if features == "selected" else prepared.feature_names
+            row, zp = _ablate({**base_keys, "model": v}, x, y, names,
+                              float_model=str(d / f"models/{VARIANT_BASE[v]}.h5"),
+                              compressed_model=str(d / f"variants/{v}.h5"),
+                              dynamic=str(d / f"variants/{v}_dynamic.tflite") if v in CONVERTED else None,
+                              int8=str(d / f"variants/{v}.tflite"))
+            rows.append({**row, "input_transform": "unit norm (paper)"})
+            zp_rows += zp
+        for r, compressed in robust_variants.items():
+            with np.load(d / f"robust/{r}.npz", allow_pickle=False) as z:
+                x, y = z["x_test"], z["y_test"]
+            row, zp = _ablate({**base_keys, "model": r}, x, y, prepared.feature_names,
+                              float_model=str(d / f"robust/{r}.h5"),
+                              compressed_model=str(d / f"robust/{r}_compressed.h5") if compressed else None,
+                              dynamic=str(d / f"robust/{r}_dynamic.tflite"), int8=str(d / f"robust/{r}.tflite"))
+            rows.append({**row, "input_transform": "log1p + offset_scale (training rows)"})
+            zp_rows += zp
+        log.info("ablation of %s seed %s done", run["protocol"], run["seed"])
+    table = ablation.write(rows, out_csv)
+    ablation.write(zp_rows, out_zero_point, columns=ablation.ZERO_POINT_COLUMNS)
+    with atomic_path(out_png) as tmp:
+        ablation.plot(table, tmp, "idrissi2022: test accuracy after each compression step (mean ± sd over seeds)")
+    return table

@@ -34,11 +34,45 @@ log = logging.getLogger(__name__)
 
 # The trained Keras model each TFLite variant starts from.
 VARIANT_BASE: dict[str, str] = {"tM": "OM", "tMO": "POM", "tMOP": "POM7", "tMO_QAT": "POM"}
+# The conversions the paper's Table II sizes imply (issue 16), built from the same pruned and
+# clustered Keras model as the full-int8 variant: ``<v>_float`` (a float32 .tflite) and
+# ``<v>_dynamic`` (TF's default optimisation without a representative dataset: dynamic range).
+# The full-int8 ``tMO`` / ``tMOP`` stay what the boards run.
+CONVERTED = ("tMO", "tMOP")
+ABLATED = ("tMO", "tMOP", "tMO_QAT")  # the variants that reach a full-int8 .tflite from a POM (ablation rows)
+CONVERSIONS = ("float", "dynamic")
+CONVERSION_LABEL = {"int8": "full int8 (what the boards run)", "float": "float32 .tflite",
+                    "dynamic": "dynamic range (TF default, no representative data)"}
 
 
 def tflite_variants(variants: Sequence[str]) -> list[str]:
     """The variants of ``variants`` that are built as a .tflite (config order)."""
     return [v for v in variants if v in VARIANT_BASE]
+
+
+def conversion_variants(variants: Sequence[str]) -> list[str]:
+    """``<v>_float`` and ``<v>_dynamic`` for every converted variant (tMO, tMOP) in ``variants``."""
+    return [f"{v}_{c}" for v in CONVERTED if v in variants for c in CONVERSIONS]
+
+
+def conversion_of(name: str) -> tuple[str, str]:
+    """(full-int8 variant, conversion) of a conversion variant name; (name, "int8") otherwise."""
+    for v in CONVERTED:
+        for c in CONVERSIONS:
+            if name == f"{v}_{c}":
+                return v, c
+    return name, "int8"
+
+
+def convert(keras_model, conversion: str) -> bytes:
+    """The float32 or dynamic-range .tflite of a (pruned and clustered) Keras model."""
+    from tinyids.idrissi2022.robust import to_tflite_dynamic
+
+    if conversion == "float":
+        return compress.to_tflite_float(keras_model)
+    if conversion == "dynamic":
+        return to_tflite_dynamic(keras_model)
+    raise KeyError(f"unknown conversion {conversion!r} ({', '.join(CONVERSIONS)})")
 
 
 def keras_models(variants: Sequence[str]) -> list[str]:
@@ -59,6 +93,9 @@ def variant_files(variants: Sequence[str]) -> dict[str, dict[str, str | None]]:
     for v in variants:
         if v in VARIANT_BASE:
             files[v] = {"keras": f"variants/{v}.h5", "tflite": f"variants/{v}.tflite"}
+            if v in CONVERTED:
+                for c in CONVERSIONS:
+                    files[f"{v}_{c}"] = {"keras": f"variants/{v}.h5", "tflite": f"variants/{v}_{c}.tflite"}
         else:
             files[v] = {"keras": f"models/{v}.h5", "tflite": None}
     return files
@@ -88,6 +125,34 @@ def deploy_names(protocols: Sequence[str], deployables: Sequence[str], variants:
     main = deploy_protocol(protocols, preferred)
     chosen = [v for v in deployables if v in tflite_variants(variants)]
     return [deploy_name(p, v, main) for p in protocols for v in chosen]
+
+
+def robust_deploy_names(protocols: Sequence[str], deployables: Sequence[str], robust: Sequence[str],
+                        preferred: str) -> list[str]:
+    """The robust variants' deployable names, as :func:`deploy_names` (a name not among the
+    configured robust variants is a config error)."""
+    from tinyids.errors import ConfigError
+    from tinyids.idrissi2022.deploy import deploy_name
+
+    unknown = [d for d in deployables if d not in robust]
+    if unknown:
+        raise ConfigError(f"idrissi2022.robust.deployables: {unknown} are not in robust.variants ({', '.join(robust)})")
+    main = deploy_protocol(protocols, preferred)
+    return [deploy_name(p, v, main) for p in protocols for v in deployables]
+
+
+def ablation_inputs(run_dir: str, variants: Sequence[str], robust: Sequence[str]) -> list[str]:
+    """Every model file the ablation reads in one run folder (see ``steps.ablation_step``)."""
+    files = []
+    for v in ABLATED:
+        if v in variants:
+            files += [f"{run_dir}/models/{VARIANT_BASE[v]}.h5", f"{run_dir}/variants/{v}.h5",
+                      f"{run_dir}/variants/{v}.tflite"]
+            if v in CONVERTED:
+                files.append(f"{run_dir}/variants/{v}_dynamic.tflite")
+    for r in robust:
+        files += [f"{run_dir}/robust/{r}{s}" for s in (".h5", "_compressed.h5", ".npz", ".tflite", "_dynamic.tflite")]
+    return sorted(set(files))
 
 
 def parse_deploy_name(name: str, protocols: Sequence[str], preferred: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ class Rendered:
     screenshot: Path
     visible: dict[str, bool]
     dom: str
+    layout: dict[str, dict[str, float]]  # the page's data-layout: viewport size, bounding boxes by element
 
 
 def chromium_binary() -> str:
@@ -41,6 +42,11 @@ def render(page: Path, screenshot: Path, *, width: int = 1200, height: int = 300
         subprocess.run([*common, f"--screenshot={screenshot}", url], check=True, capture_output=True, timeout=timeout_s)
         dom = subprocess.run([*common, "--dump-dom", url], check=True, capture_output=True, text=True,
                              timeout=timeout_s).stdout
-    match = re.search(r'data-visible="([^"]*)"', dom)
-    visible = json.loads(match.group(1).replace("&quot;", '"')) if match else {}
-    return Rendered(screenshot=Path(screenshot), visible=visible, dom=dom)
+    return Rendered(screenshot=Path(screenshot), visible=_attribute(dom, "data-visible"), dom=dom,
+                    layout=_attribute(dom, "data-layout"))
+
+
+def _attribute(dom: str, name: str) -> dict:
+    """A JSON object the page's script wrote into a body attribute ({} when absent)."""
+    match = re.search(name + r'="([^"]*)"', dom)
+    return json.loads(match.group(1).replace("&quot;", '"')) if match else {}

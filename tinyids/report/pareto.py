@@ -1,4 +1,5 @@
-"""Accuracy against model size for every model of every study, with the Pareto front."""
+"""Accuracy against model size, one panel and one Pareto front per study: accuracies of different
+studies come from different datasets, so no point is compared with another study's model."""
 
 from __future__ import annotations
 
@@ -59,26 +60,39 @@ def pareto_front(points: pd.DataFrame) -> pd.Series:
     return pd.Series(front, index=points.index)
 
 
-def plot_pareto(points: pd.DataFrame, path: str | Path, title: str) -> None:
+def plot_pareto(points: pd.DataFrame, path: str | Path, title: str, columns: int = 2) -> None:
+    """One panel per study (in study order), each with its own front; models are labelled."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
-    for i, (study, group) in enumerate(points.groupby("study", sort=True)):
-        ax.scatter(group["size_bytes"], group["accuracy"], label=study, marker=MARKERS[i % len(MARKERS)], alpha=0.8)
+    studies = list(dict.fromkeys(points["study"])) if len(points) else []
+    ncols = max(1, min(columns, len(studies)))
+    nrows = max(1, -(-len(studies) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.0 * nrows + 0.4), dpi=110, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(studies):
+            ax.set_axis_off()
+            if not studies:
+                ax.text(0.5, 0.5, "no accuracy/size points", ha="center", va="center", transform=ax.transAxes)
+            continue
+        study = studies[i]
+        group = points[points["study"] == study]
+        ax.scatter(group["size_bytes"], group["accuracy"], marker=MARKERS[i % len(MARKERS)], alpha=0.8, s=18)
         for row in group.itertuples():
             ax.annotate(row.model, (row.size_bytes, row.accuracy), fontsize=6, xytext=(3, 2), textcoords="offset points")
-    if len(points):
-        front = points[pareto_front(points)].sort_values("size_bytes")
+        front = group[pareto_front(group)].sort_values("size_bytes")
         ax.step(front["size_bytes"], front["accuracy"], where="post", color="black", lw=1, label="Pareto front")
-    ax.set_xscale("log")
-    ax.set_xlabel("model size (bytes, log scale)")
-    ax.set_ylabel("accuracy on the test split")
-    ax.set_title(title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        protocols = ", ".join(sorted(set(group["protocol"].astype(str)) - {""}))
+        ax.set_title(f"{study}" + (f" ({protocols})" if protocols else ""), fontsize=9)
+        ax.set_xscale("log")
+        ax.set_xlabel("model size (bytes, log scale)", fontsize=8)
+        ax.set_ylabel("test accuracy", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=6, loc="lower right")
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, format="png")
     plt.close(fig)

@@ -343,9 +343,16 @@ def run_c_model(name: str, directory: Path, x: np.ndarray, include_dirs: list[Pa
 
 
 # --------------------------------------------------------------------------------- TFLite
-def tiny_nn_to_tflite(model: TinyMLP, representative: np.ndarray) -> bytes:
-    """The tiny MLP (same float weights) as a full-integer int8 TFLite model (int8 in and out),
-    calibrated on ``representative`` training rows."""
+TFLITE_MODES = ("full_int8", "dynamic_range", "float")
+
+
+def tiny_nn_to_tflite(model: TinyMLP, representative: np.ndarray | None, mode: str = "full_int8") -> bytes:
+    """The tiny MLP (same float weights) as a TFLite model: ``full_int8`` (int8 in and out,
+    calibrated on ``representative`` training rows; what the boards run), ``dynamic_range``
+    (TF's default optimisation without a representative dataset: int8 weights, float in and out)
+    or ``float`` (no optimisation)."""
+    if mode not in TFLITE_MODES:
+        raise ValueError(f"tiny_nn_to_tflite: mode {mode!r} is not one of {', '.join(TFLITE_MODES)}")
     import tinyids  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
     import tensorflow as tf
     import tf_keras as keras
@@ -358,14 +365,18 @@ def tiny_nn_to_tflite(model: TinyMLP, representative: np.ndarray) -> bytes:
     net = keras.Sequential(layers)
     for layer, w, b in zip(net.layers, mlp.coefs_, mlp.intercepts_):
         layer.set_weights([np.asarray(w, dtype=np.float32), np.asarray(b, dtype=np.float32)])
+    converter = tf.lite.TFLiteConverter.from_keras_model(net)
+    if mode == "float":
+        return bytes(converter.convert())
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if mode == "dynamic_range":
+        return bytes(converter.convert())
     rep = np.asarray(representative, dtype=np.float32)
 
     def gen():
         for row in rep:
             yield [row.reshape(1, -1)]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(net)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = gen
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
@@ -592,7 +603,7 @@ def export_protocol(bundle: dict[str, Any], out_dir: str | Path, budgets: dict[s
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not bundle["models"]:
-        return {"records": pd.DataFrame(), "metrics": pd.DataFrame(), "budget_rows": [],
+        return {"records": pd.DataFrame(), "metrics": pd.DataFrame(), "budget_rows": [], "ablation": [], "zero_point": [],
                 "scores": pd.DataFrame(columns=["protocol", "test_set", "model", "y_true", "y_pred", "score"])}
     test_set = deploy_test_set(bundle)
     x, y = bundle["tests"][test_set]
@@ -641,9 +652,50 @@ def export_protocol(bundle: dict[str, Any], out_dir: str | Path, budgets: dict[s
                 "protocol": bundle["protocol"], "test_set": test_name, "model": name,
                 "y_true": np.asarray(yt).astype(np.int8), "y_pred": pred.astype(np.int8), "score": proba.astype(np.float32),
             }))
+    ablation_rows, zero_point_rows = [], []
+    if "tiny_nn" in bundle["models"]:
+        ablation_rows, zero_point_rows = quantization_ablation(bundle, tflite, log)
     return {
+        "ablation": ablation_rows,
+        "zero_point": zero_point_rows,
         "records": pd.DataFrame(records),
         "metrics": pd.DataFrame(metrics_rows),
         "scores": pd.concat(scores, ignore_index=True) if scores else pd.DataFrame(columns=["protocol", "test_set", "model", "y_true", "y_pred", "score"]),
         "budget_rows": [{"protocol": bundle["protocol"], **r} for r in budget_rows],
     }
+
+
+# --------------------------------------------------------------------------------- ablation
+def quantization_ablation(bundle: dict[str, Any], full_int8: bytes, log: Any = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cost of every compression step of the tiny NN (:mod:`tinyids.study.ablation`), per test
+    set: the float model (the C export's float32 arithmetic), the float model fed the int8 input
+    grid of ``full_int8`` (de-quantized), the dynamic-range and the full-int8 ``.tflite``. No
+    pruning or clustering (``compressed_float`` NaN). Bytes: the float, dynamic-range and
+    full-int8 ``.tflite`` files of the same weights. Also, per selected feature, the share of the
+    non-zero test values that quantize to the input zero point."""
+    from tinyids import litert
+    from tinyids.study import ablation
+
+    model = bundle["models"]["tiny_nn"]
+    float_tflite = tiny_nn_to_tflite(model, None, "float")
+    dynamic = tiny_nn_to_tflite(model, None, "dynamic_range")
+    iq = litert.input_quantization(litert.make_interpreter(full_int8))
+    names = bundle["features"].feature_names()
+    sizes = {"float": len(float_tflite), "dynamic_range": len(dynamic), "full_int8": len(full_int8)}
+    rows, zero_point = [], []
+    for test_name, (x, y) in bundle["tests"].items():
+        keys = {"study": "srm2025", "protocol": bundle["protocol"], "run": int(bundle["seed"]), "model": "tiny_nn",
+                "test_set": test_name}
+        x_q = ablation.dequantize_inputs(x, iq.scale, iq.zero_point)
+        steps = {"float": ablation.scores(y, model.predict(x), model.score(x)),
+                 "input_quantized": ablation.scores(y, model.predict(x_q), model.score(x_q))}
+        for step, tfl in (("dynamic_range", dynamic), ("full_int8", full_int8)):
+            pred, proba, _ = tflite_predict(tfl, x)
+            steps[step] = ablation.scores(y, pred, proba)
+        rows.append({**ablation.row(keys, steps, sizes), "deployable": "tiny_nn_int8", "n_test": int(len(y)),
+                     "input_scale": float(iq.scale), "input_zero_point": int(iq.zero_point)})
+        zero_point += [{**keys, **r} for r in ablation.zero_point_share(x, iq.scale, iq.zero_point, names)]
+        if log:
+            log.info("ablation %s / %s: accuracy float %.4f, inputs on the int8 grid %.4f, dynamic range %.4f, full int8 %.4f",
+                     bundle["protocol"], test_name, *(steps[s]["accuracy"] for s in ("float", "input_quantized", "dynamic_range", "full_int8")))
+    return rows, zero_point

@@ -68,11 +68,80 @@ def _row(table: str, protocol: str, test_set: str, model: str, quantity: str, pa
     }
 
 
-def comparison_table(metrics: pd.DataFrame, paper: dict[str, Any]) -> pd.DataFrame:
+ENCODING_COLUMNS = ("protocol", "train_file", "test_set", "model", "encoding", "default", *LOSS_METRICS)
+
+
+def read_encodings(paths) -> pd.DataFrame:
+    """The protocols' ``encodings.csv`` (``tinyids.srm2025.study.encoding_comparison``) in one frame."""
+    from tinyids.errors import DataError
+
+    frames = []
+    for path in paths:
+        try:
+            frame = pd.read_csv(path)
+        except pd.errors.EmptyDataError:
+            continue
+        except (OSError, pd.errors.ParserError) as exc:
+            raise DataError(f"{path}: cannot read the srm2025 encoding comparison: {exc}") from exc
+        missing = [c for c in ENCODING_COLUMNS if c not in frame.columns]
+        if missing:
+            raise DataError(f"{path}: encoding comparison lacks column(s) {', '.join(missing)}")
+        frames.append(frame)
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(ENCODING_COLUMNS))
+
+
+def encoding_moves(encodings: pd.DataFrame) -> pd.DataFrame:
+    """Per (protocol, test set, model): the configured and the alternative encoding, and the
+    largest change of a Table 7.1 figure (loss or FPR, mean over runs) between them."""
+    out = []
+    if encodings is None or encodings.empty:
+        return pd.DataFrame(columns=["protocol", "test_set", "model", "default_encoding", "alternative", "max_change"])
+    for (protocol, test_set, model), sel in encodings.groupby(["protocol", "test_set", "model"], sort=False):
+        default = sel[sel["default"].astype(bool)]
+        other = sel[~sel["default"].astype(bool)]
+        if default.empty or other.empty:
+            continue
+        change = max(abs(float(other[m].mean()) - float(default[m].mean())) for m in LOSS_METRICS
+                     if np.isfinite(float(other[m].mean())) and np.isfinite(float(default[m].mean())))
+        out.append({"protocol": protocol, "test_set": test_set, "model": model,
+                    "default_encoding": str(default["encoding"].iloc[0]), "alternative": str(other["encoding"].iloc[0]),
+                    "max_change": change})
+    return pd.DataFrame(out)
+
+
+def _encoding_rows(encodings: pd.DataFrame, compare: dict[str, Any], thesis: dict[str, Any]) -> list[dict[str, Any]]:
+    """ComparisonRows of table ``thesis_table_7_1_loss_<alternative>``: the alternative
+    encoding's Table 7.1 figures for every model whose figure it moves by more than
+    ``compare['report_above']`` (extra column ``encoding``)."""
+    rows: list[dict[str, Any]] = []
+    moves = encoding_moves(encodings)
+    losses = thesis.get("losses", {})
+    for move in moves.itertuples():
+        if not move.max_change > float(compare["report_above"]):
+            continue
+        sel = encodings[(encodings["protocol"] == move.protocol) & (encodings["test_set"] == move.test_set)
+                        & (encodings["model"] == move.model) & ~encodings["default"].astype(bool)]
+        train_file = ",".join(sorted(set(sel["train_file"].astype(str))))
+        for metric in LOSS_METRICS:
+            values = [r[metric] if metric == "fpr" else 1.0 - r[metric] for _, r in sel.iterrows()]
+            row = _row(f"thesis_table_7_1_loss_{compare['encoding']}", move.protocol, move.test_set, move.model,
+                       f"loss_{metric}" if metric != "fpr" else "fpr", losses.get(move.model, {}).get(metric), values,
+                       thesis["citation"], thesis.get("names", {}).get(move.model, ""), train_file)
+            row["encoding"] = move.alternative
+            rows.append(row)
+    return rows
+
+
+def comparison_table(metrics: pd.DataFrame, paper: dict[str, Any], encodings: pd.DataFrame | None = None,
+                     compare: dict[str, Any] | None = None) -> pd.DataFrame:
     """ComparisonRows (:mod:`tinyids.study.comparison`): thesis Table 7.1 losses for every
     protocol, test set and model, then the Tavallaee et al. accuracies beside our standard-protocol
-    counterparts. Extra columns: ``paper_model`` (the paper's name of the model) and
-    ``train_file``. Ours: the mean over the runs of ``metrics.csv`` (``run`` = seed)."""
+    counterparts. Extra columns: ``paper_model`` (the paper's name of the model), ``train_file``,
+    ``encoding`` (rows of the alternative encoding, ``thesis_table_7_1_loss_<encoding>``, for
+    the models it moves by more than ``compare['report_above']``) and ``note`` (the Tavallaee
+    rows: the provenance of the published figures). Ours: the mean over the runs of
+    ``metrics.csv`` (``run`` = seed)."""
     rows: list[dict[str, Any]] = []
     thesis = paper["thesis_table_7_1"]
     losses = thesis.get("losses", {})
@@ -84,8 +153,11 @@ def comparison_table(metrics: pd.DataFrame, paper: dict[str, Any]) -> pd.DataFra
                              f"loss_{metric}" if metric != "fpr" else "fpr", losses.get(model, {}).get(metric),
                              [loss(r, metric) for _, r in sel.iterrows()], thesis["citation"],
                              thesis.get("names", {}).get(model, ""), train_file))
+    if encodings is not None and compare is not None and compare["encoding"] is not None:
+        rows += _encoding_rows(encodings, compare, thesis)
     tav = paper["tavallaee2009"]
     counterpart = tav.get("counterparts", {})
+    first = len(rows)
     standard = {(t, m): sel for (p, t, m), sel in runs.items() if p == "standard"}
     for test_set, learners in tav.get("accuracy_percent", {}).items():
         matched = set()
@@ -101,6 +173,9 @@ def comparison_table(metrics: pd.DataFrame, paper: dict[str, Any]) -> pd.DataFra
                 rows.append(_row("tavallaee2009_accuracy", "standard", test_set, model, "accuracy", None,
                                  list(sel["accuracy"]), tav["citation"], "",
                                  ",".join(sorted(set(sel["train_file"].astype(str))))))
+    for row in rows[first:]:
+        ours = row["train_file"] or "none"
+        row["note"] = f"ours trained on {ours}; published: {tav['source_note']}"
     return comparison.frame(rows, "srm2025 paper comparison")
 
 
@@ -113,7 +188,8 @@ def _mean_accuracy(metrics: pd.DataFrame) -> pd.Series:
     return metrics.groupby(["protocol", "test_set", "model"], sort=False)["accuracy"].mean()
 
 
-def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[str, Any], smoke: bool = False) -> str:
+def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[str, Any], smoke: bool = False,
+                        encodings: pd.DataFrame | None = None) -> str:
     lines: list[str] = ["# srm2025: our figures beside the published ones", ""]
     if smoke:
         lines += ["> **Smoke run**: small stratified subsamples; these figures only show that the stage works.", ""]
@@ -137,10 +213,11 @@ def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[
             cells += [fmt(ours.get((protocol_label(p, t), model, quantity)), 3) for p, t in combos]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    lines += encoding_markdown(encodings, table)
     tav = paper["tavallaee2009"]
     tav_rows = table[table["table"] == "tavallaee2009_accuracy"]
     lines += ["## Tavallaee et al. 2009 baselines (accuracy, standard protocol)", "", f"Published: {tav['citation']}",
-              f"(their training file: {tav.get('train_file', 'see citation')})", ""]
+              "", f"Provenance: {tav['source_note']} Ours trained on {', '.join(train_files)}.", ""]
     for test_set in tav.get("accuracy_percent", {}):
         lines += [f"### {test_set}", "", "| Published learner | Published accuracy | Our model | Our accuracy |", "|---|---|---|---|"]
         for _, r in tav_rows[tav_rows["protocol"] == protocol_label("standard", test_set)].iterrows():
@@ -176,3 +253,28 @@ def protocol_gap_sentences(metrics: pd.DataFrame) -> list[str]:
             f"(smallest {drop.min():.3f} for {drop.idxmin()}, largest {drop.max():.3f} for {drop.idxmax()})."
         )
     return out + [""] if out else []
+
+
+def encoding_markdown(encodings: pd.DataFrame | None, table: pd.DataFrame) -> list[str]:
+    """Label vs one-hot, measured: accuracy loss and the largest Table 7.1 change of every model
+    the alternative encoding changes; the rows listed in the comparison CSV are marked."""
+    moves = encoding_moves(encodings)
+    if moves.empty:
+        return []
+    listed = {(r.protocol, r.model) for r in table[table["table"].str.startswith("thesis_table_7_1_loss_")].itertuples()}
+    lines = ["## Categorical encoding: the configured one beside the alternative (measured)", "",
+             "Loss of accuracy (1 - accuracy) under each encoding and the largest change of any Table 7.1 figure; "
+             "`yes` = the alternative's figures are rows of `paper_comparison.csv` "
+             "(table `thesis_table_7_1_loss_<encoding>`).", "",
+             "| Model | Protocol | Encoding | Accuracy loss | Alternative | Accuracy loss | Largest change | Listed |",
+             "|---|---|---|---|---|---|---|---|"]
+    for move in moves.itertuples():
+        sel = encodings[(encodings["protocol"] == move.protocol) & (encodings["test_set"] == move.test_set)
+                        & (encodings["model"] == move.model)]
+        mine = 1.0 - float(sel[sel["default"].astype(bool)]["accuracy"].mean())
+        other = 1.0 - float(sel[~sel["default"].astype(bool)]["accuracy"].mean())
+        shown = "yes" if (protocol_label(move.protocol, move.test_set), move.model) in listed else "no"
+        lines.append(f"| {DISPLAY_NAMES.get(move.model, move.model)} | {move.protocol}/{move.test_set} | "
+                     f"{move.default_encoding} | {fmt(mine, 3)} | {move.alternative} | {fmt(other, 3)} | "
+                     f"{fmt(move.max_change, 3)} | {shown} |")
+    return lines + [""]

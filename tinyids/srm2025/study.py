@@ -67,13 +67,14 @@ def run_protocol(
     if log:
         log.info("%s protocol: %d training rows from %s; test sets %s", protocol, len(split.train), train_file,
                  {k: len(v) for k, v in split.tests.items()})
-    encoding = cfg.get("encoding", {"trees": "label", "linear": "onehot", "mlp": "onehot"})
+    encoding = cfg["encoding"]
     full_names = tuple(cfg.get("models", {}).get("enabled", full.FULL_MODELS))
     full_models, full_seconds, notes = full.fit_full_models(cfg.get("models", {}), encoding, split.train, y_train, seed, full_names, log)
     tiny_cfg = cfg.get("tiny", {})
     tiny_names = tuple(tiny_cfg.get("models", tiny.TINY_MODELS))
     if tiny_names:
-        features, tiny_models, tiny_seconds, budget_rows = tiny.fit_tiny_models(tiny_cfg, split.train, y_train, seed, log)
+        features, tiny_models, tiny_seconds, budget_rows = tiny.fit_tiny_models(
+            tiny_cfg, split.train, y_train, seed, log, encoding=encoding["tiny"])
     else:
         features, tiny_models, tiny_seconds, budget_rows = None, {}, {}, []
     latency_n = int(cfg.get("latency_samples", 200))
@@ -143,7 +144,10 @@ def run_protocol(
         x_train = features.transform(split.train)
         take = rng.choice(len(x_train), size=min(len(x_train), int(tiny_cfg.get("calibration_rows", 500))), replace=False)
         representative = x_train[np.sort(take)]
+    encodings = encoding_comparison(protocol, train_file, split, y_train, target, cfg, seed, pd.DataFrame(rows),
+                                    full_models, bool(tiny_names), log)
     bundle = {
+        "encodings": encodings,
         "protocol": protocol,
         "train_file": train_file,
         "target": target,
@@ -159,3 +163,63 @@ def run_protocol(
         "seed": seed,
     }
     return pd.DataFrame(rows), pd.concat(scores, ignore_index=True), bundle
+
+
+# ---------------------------------------------------------------------------------------------
+# Label vs one-hot: the thesis says label encoding (the default of every model family); the
+# alternative (config ``compare_encoding.encoding``) is fitted again for the models it changes.
+FAMILIES = {"rf": ("trees",), "svm": ("linear",), "lr": ("linear",), "mlp": ("mlp",), "hybrid": ("trees", "linear")}
+ENCODING_METRICS = ("accuracy", "precision_weighted", "recall_weighted", "fpr", "roc_auc")
+ENCODING_COLUMNS = ("protocol", "train_file", "test_set", "model", "encoding", "default", *ENCODING_METRICS)
+
+
+def model_encoding(model: str, encoding: dict[str, str]) -> str:
+    """The encoding of one model under ``encoding`` (``trees+linear`` spelled out for the hybrid)."""
+    families = ("tiny",) if model.startswith("tiny_") else FAMILIES[model]
+    return "+".join(dict.fromkeys(encoding[f] for f in families))
+
+
+def encoding_comparison(protocol: str, train_file: str, split: Any, y_train: np.ndarray, target: str,
+                        cfg: dict[str, Any], seed: int, default_rows: pd.DataFrame, fitted: dict[str, Any],
+                        with_tiny: bool, log: Any = None) -> pd.DataFrame:
+    """Both encodings of every model the alternative encoding changes, on every test set:
+    ``ENCODING_COLUMNS`` (``default`` marks the configured encoding, whose figures are the
+    metrics rows). Empty when ``compare_encoding.encoding`` is null or changes no model."""
+    alternative = cfg["compare_encoding"]["encoding"]
+    if alternative is None:
+        return pd.DataFrame(columns=list(ENCODING_COLUMNS))
+    encoding = cfg["encoding"]
+    alt_encoding = {family: alternative for family in encoding}
+    changed = [f for f in encoding if encoding[f] != alternative]
+    full_names = tuple(fitted)
+    refit_full = [n for n in full_names if n != "hybrid" and set(FAMILIES[n]) & set(changed)]
+    hybrid = "hybrid" in full_names and bool(set(FAMILIES["hybrid"]) & set(changed))
+    models, _, _ = full.fit_full_models(cfg.get("models", {}), alt_encoding, split.train, y_train, seed, tuple(refit_full), log)
+    if hybrid:  # the hybrid's unchanged half is the fitted default model
+        rf, svm = models.get("rf", fitted["rf"]), models.get("svm", fitted["svm"])
+        models["hybrid"] = full.HybridSoftVote(rf, svm, fitted["hybrid"].weights).fit(split.train, y_train)
+    tiny_features, tiny_models = None, {}
+    if "tiny" in changed and with_tiny:
+        tiny_features, tiny_models, _, _ = tiny.fit_tiny_models(cfg.get("tiny", {}), split.train, y_train, seed, log, encoding=alternative)
+    out: list[dict[str, Any]] = []
+    for test_name, test_frame in split.tests.items():
+        y_test = targets(test_frame, target)
+        results = {name: (np.asarray(m.predict(test_frame)).astype(np.int64), full.attack_score(m, test_frame))
+                   for name, m in models.items()}
+        if tiny_features is not None:
+            x_test = tiny_features.transform(test_frame)
+            results.update({name: (m.predict(x_test), m.score(x_test)) for name, m in tiny_models.items()})
+        for name, (pred, score) in results.items():
+            mine = default_rows[(default_rows["test_set"] == test_name) & (default_rows["model"] == name)]
+            if mine.empty:
+                continue
+            measured = metric_row(y_test, pred, score, target)
+            common = {"protocol": protocol, "train_file": train_file, "test_set": test_name, "model": name}
+            out.append({**common, "encoding": model_encoding(name, encoding), "default": True,
+                        **{m: float(mine.iloc[0][m]) for m in ENCODING_METRICS}})
+            out.append({**common, "encoding": model_encoding(name, alt_encoding), "default": False,
+                        **{m: float(measured[m]) for m in ENCODING_METRICS}})
+            if log:
+                log.info("%s / %s: %s accuracy %.4f (%s) vs %.4f (%s)", protocol, test_name, name,
+                         out[-2]["accuracy"], out[-2]["encoding"], out[-1]["accuracy"], out[-1]["encoding"])
+    return pd.DataFrame(out, columns=list(ENCODING_COLUMNS))

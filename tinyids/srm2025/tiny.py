@@ -297,9 +297,11 @@ def check_config_budgets(tiny_cfg: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------------------------------
 def fit_tiny_models(
-    tiny_cfg: dict[str, Any], frame: pd.DataFrame, y: np.ndarray, seed: int, log: Any = None
+    tiny_cfg: dict[str, Any], frame: pd.DataFrame, y: np.ndarray, seed: int, log: Any = None, *,
+    encoding: str,
 ) -> tuple[TinyFeatures, dict[str, Any], dict[str, float], list[dict[str, Any]]]:
-    """Fit the feature selection and the tiny models; check their budgets.
+    """Fit the feature selection and the tiny models; check their budgets. ``encoding`` is the
+    categorical encoding of the columns the selection chooses from (config ``encoding.tiny``).
 
     Returns (features, models by name, training seconds, budget rows)."""
     if np.unique(y).size > 2 or y.max() > 1:
@@ -308,7 +310,8 @@ def fit_tiny_models(
     names = tuple(tiny_cfg.get("models", TINY_MODELS))
     fs = tiny_cfg.get("feature_selection", {})
     start = time.perf_counter()
-    features = TinyFeatures(k=int(fs.get("k", 16)), method=fs.get("method", "chi2"), random_state=seed).fit(frame, y)
+    features = TinyFeatures(k=int(fs.get("k", 16)), method=fs.get("method", "chi2"), encoding=encoding,
+                            random_state=seed).fit(frame, y)
     fs_seconds = time.perf_counter() - start
     x = features.transform(frame)
     models: dict[str, Any] = {}

@@ -18,6 +18,9 @@ rule codegen_generate:
         c="results/{cg_study}/codegen/{cg_name}.c",
         h="results/{cg_study}/codegen/{cg_name}.h",
         info="results/{cg_study}/codegen/{cg_name}_codegen.json",
+    params:
+        variant=CODEGEN["variant"],
+        unroll_limit=CODEGEN["unroll_limit"],
     log:
         "logs/codegen/{cg_study}/{cg_name}_generate.log",
     benchmark:
@@ -74,6 +77,7 @@ rule codegen_benchmark:
         opt=CODEGEN["opt"],
         rows=CODEGEN["benchmark"]["rows"],
         repeats=CODEGEN["benchmark"]["repeats"],
+        unroll_limit=CODEGEN["unroll_limit"],
     log:
         "logs/codegen/{cg_study}/{cg_name}_benchmark.log",
     benchmark:
@@ -92,7 +96,8 @@ rule codegen_summary:
     input:
         _codegen_files([".c", ".h", "_codegen.json", "_parity.json", "_benchmark.json"]),
     output:
-        "results/codegen/summary.csv",
+        summary="results/codegen/summary.csv",
+        benchmark="results/codegen/benchmark.csv",
     params:
         entries=_codegen_entries(),
     log:
@@ -109,6 +114,62 @@ rule codegen_summary:
         "../scripts/codegen_summary.py"
 
 
+CG_EMU = CODEGEN["emulation"]
+# the emulated models are among codegen.models (checked here: a typo is an error, not a silent gap)
+CG_EMU_FILES = [f"results/{s}/codegen/{n}_emulation.json" for s, n in _codegen_entries() if f"{s}/{n}" in CG_EMU["models"]]
+if len(CG_EMU_FILES) != len(CG_EMU["models"]):
+    raise ValueError(f"config codegen.emulation.models {CG_EMU['models']} must all be in codegen.models")
+
+
+rule codegen_emulate:
+    # the kernel variants side by side on the emulated boards (tinyids.codegen.boardbench)
+    input:
+        tflite="results/{cg_study}/deploy/{cg_name}.tflite",
+        deployable="results/{cg_study}/deploy/{cg_name}.json",
+        npz="results/{cg_study}/deploy/{cg_name}.npz",
+    output:
+        "results/{cg_study}/codegen/{cg_name}_emulation.json",
+    params:
+        boards=CG_EMU["boards"],
+        board_info={b: config["firmware"]["boards"][b] for b in CG_EMU["boards"]},
+        vectors=CG_EMU["vectors"],
+        timeout_s=CG_EMU["timeout_s"],
+        icount_shift=config["firmware"]["emulation"]["icount_shift"],
+        unroll_limit=CODEGEN["unroll_limit"],
+        seed=study_seed("codegen"),
+    log:
+        "logs/codegen/{cg_study}/{cg_name}_emulation.log",
+    benchmark:
+        "benchmarks/codegen/{cg_study}/{cg_name}_emulation.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=60,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/codegen_emulate.py"
+
+
+rule codegen_emulation_table:
+    input:
+        CG_EMU_FILES,
+    output:
+        "results/codegen/emulation.csv",
+    log:
+        "logs/codegen/emulation_table.log",
+    benchmark:
+        "benchmarks/codegen/emulation_table.tsv"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/codegen_emulation_table.py"
+
+
 FINAL_TARGETS["codegen"] = _codegen_files([".c", ".h", "_parity.json", "_benchmark.json"]) + (
-    ["results/codegen/summary.csv"] if CODEGEN["models"] else []
-)
+    ["results/codegen/summary.csv", "results/codegen/benchmark.csv"] if CODEGEN["models"] else []
+) + (["results/codegen/emulation.csv"] if CG_EMU["models"] else [])

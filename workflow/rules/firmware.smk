@@ -6,6 +6,7 @@
 
 from tinyids.firmware.pipeline import deployable_inputs as _fw_inputs
 from tinyids.firmware.pipeline import parse_model_ref as _fw_parse
+from tinyids.firmware.recommend import deployable_refs as _fw_recommend_refs
 
 FW = config["firmware"]
 FW_OUT = "results/firmware"
@@ -110,12 +111,11 @@ rule firmware_report:
     input:
         builds=[f"{FW_OUT}/builds/{m}.json" for m in FW_MODELS],
         emulations=[f"{FW_OUT}/emulation/{m}.json" for m in FW_MODELS],
+        kernels=CG_EMU_FILES,  # codegen's old-vs-new kernel runs of the same models (codegen.smk)
     output:
         fit_matrix=f"{FW_OUT}/fit_matrix.csv",
         heatmap=f"{FW_OUT}/fit_matrix.png",
         emulation=f"{FW_OUT}/emulation.csv",
-        recommendation=f"{FW_OUT}/recommendation.csv",
-        recommendation_md=f"{FW_OUT}/recommendation.md",
         headline=f"{FW_OUT}/uno_headline.json",
     params:
         fw=FW,
@@ -131,6 +131,33 @@ rule firmware_report:
         "../../envs/tinyids.yaml"
     script:
         "../scripts/firmware_report.py"
+
+
+# The paper's Figure 7 computed: per board and study, the most accurate deployable (every seed of a
+# (study, protocol, variant)) that fits with the measured stack (tinyids.firmware.recommend).
+rule firmware_recommend:
+    input:
+        fit_matrix=f"{FW_OUT}/fit_matrix.csv",
+        emulation=f"{FW_OUT}/emulation.csv",
+        deployables=[_fw_inputs(m, FW)["json"] for m in _fw_recommend_refs(FW)],
+    output:
+        csv=f"{FW_OUT}/recommendation.csv",
+        md=f"{FW_OUT}/recommendation.md",
+    params:
+        fw=FW,
+        smoke=bool(config.get("smoke", False)),
+    log:
+        "logs/firmware/recommend.log",
+    benchmark:
+        "benchmarks/firmware/recommend.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/firmware_recommend.py"
 
 
 FINAL_TARGETS["firmware"] = [

@@ -3,10 +3,13 @@
 #
 # Per (protocol, seed): prepare (drop identifiers, encode, unit norm, 60/20/20, chi-square 16 -> 7)
 # -> train OM, POM, POM7 -> build tM, tMO, tMOP, tMO_QAT -> evaluate; LiteRT timing and TFLM arena
-# bisection of the .tflite variants. Then: metrics.csv, chi2 features, paper comparison, plots,
-# and the int8 deployables (first seed) under results/idrissi2022/deploy: tMO / tMOP from the
+# bisection of the .tflite variants; the float32 / dynamic-range conversions of tMO and tMOP
+# (issue 16); the quantization-robust variants (robust/, issue 14). Then: metrics.csv, chi2
+# features, paper comparison, plots, quantization_ablation.csv + _zero_point.csv, and the int8
+# deployables (the robust ones too) (first seed) under results/idrissi2022/deploy: tMO / tMOP from the
 # `deploy_protocol` (what codegen and firmware read), tMO_<protocol> / tMOP_<protocol> otherwise.
 
+from tinyids.idrissi2022 import robust as idrobust
 from tinyids.idrissi2022 import variants as idv
 from tinyids.study.layout import IDRISSI2022 as ID_LAYOUT
 
@@ -37,6 +40,18 @@ ID_DEPLOY_FILES = ID_LAYOUT.deploy_files(ID_DEPLOY_NAMES)
 ID_CONFUSION_PNGS = [ID_LAYOUT.path(f"plots/confusion_{p}_{v}.png") for p, v in ID_KEYS]
 ID_FIRST = ID_LAYOUT.dir(seed=ID_SEEDS[0])
 ID_DEPLOY_OF = {n: idv.parse_deploy_name(n, ID_PROTOCOLS, ID_DEPLOY_PROTOCOL) for n in ID_DEPLOY_NAMES}
+# Issue 16: float32 and dynamic-range .tflite of tMO / tMOP beside the full-int8 ones.
+ID_CONVERSIONS = idv.conversion_variants(ID_VARIANTS)
+ID_CONVERTED = [v for v in idv.CONVERTED if v in ID_VARIANTS]
+# Issue 14: the quantization-robust variants (log1p + min-max fitted on training rows), their
+# deployables and the ablation of every compression step.
+ID_ROBUST_SEC = ID_SEC["robust"]
+ID_ROBUST = idrobust.variant_names(ID_ROBUST_SEC)
+ID_CFG_ROBUST = {k: ID_SEC[k] for k in ("architecture", "robust", "optimize")}
+ID_ROBUST_DEPLOY_NAMES = idv.robust_deploy_names(ID_PROTOCOLS, ID_ROBUST_SEC["deployables"], ID_ROBUST,
+                                                 ID_DEPLOY_PROTOCOL)
+ID_ROBUST_DEPLOY_OF = {n: idv.parse_deploy_name(n, ID_PROTOCOLS, ID_DEPLOY_PROTOCOL) for n in ID_ROBUST_DEPLOY_NAMES}
+ID_RUNS = [{"protocol": p, "seed": s, "dir": ID_LAYOUT.dir(protocol=p, seed=s)} for p in ID_PROTOCOLS for s in ID_SEEDS]
 
 
 rule idrissi2022_architecture:
@@ -136,6 +151,89 @@ rule idrissi2022_variant:
         "../scripts/idrissi2022_variant.py"
 
 
+if ID_CONVERSIONS:
+
+    rule idrissi2022_convert:
+        input:
+            models=expand(f"{ID_RUN}/variants/{{v}}.h5", v=ID_CONVERTED, allow_missing=True),
+        output:
+            tflites=expand(f"{ID_RUN}/variants/{{c}}.tflite", c=ID_CONVERSIONS, allow_missing=True),
+            info=f"{ID_RUN}/variants/conversions.json",
+        wildcard_constraints:
+            **ID_WC,
+        params:
+            sources=ID_CONVERTED,
+            names=ID_CONVERSIONS,
+        log:
+            "logs/idrissi2022/convert_{protocol}_seed{seed}.log",
+        benchmark:
+            "benchmarks/idrissi2022/convert_{protocol}_seed{seed}.tsv"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        conda:
+            "../../envs/tinyids.yaml"
+        script:
+            "../scripts/idrissi2022_convert.py"
+
+
+rule idrissi2022_robust:
+    input:
+        uniflow=validated_table("mqtt-iot-ids2020", "uniflow"),
+        data=f"{ID_RUN}/data.npz",
+    output:
+        tflite=f"{ID_RUN}/robust/{{rvariant}}.tflite",
+        dynamic=f"{ID_RUN}/robust/{{rvariant}}_dynamic.tflite",
+        model=f"{ID_RUN}/robust/{{rvariant}}.h5",
+        compressed=f"{ID_RUN}/robust/{{rvariant}}_compressed.h5",
+        npz=f"{ID_RUN}/robust/{{rvariant}}.npz",
+        eval=f"{ID_RUN}/robust/{{rvariant}}_eval.json",
+    wildcard_constraints:
+        **ID_WC,
+        rvariant=one_of(ID_ROBUST),
+    params:
+        cfg=ID_CFG_ROBUST,
+    log:
+        "logs/idrissi2022/robust_{protocol}_seed{seed}_{rvariant}.log",
+    benchmark:
+        "benchmarks/idrissi2022/robust_{protocol}_seed{seed}_{rvariant}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=60,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_robust.py"
+
+
+rule idrissi2022_ablation:
+    input:
+        data=ID_LAYOUT.files("data.npz", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        models=lambda wc: [p for r in ID_RUNS for p in idv.ablation_inputs(r["dir"], ID_VARIANTS, ID_ROBUST)],
+    output:
+        csv=f"{ID_OUT}/quantization_ablation.csv",
+        zero_point=f"{ID_OUT}/quantization_zero_point.csv",
+        png=f"{ID_OUT}/plots/quantization_ablation.png",
+    params:
+        runs=ID_RUNS,
+        variants=ID_VARIANTS,
+        robust={r["name"]: bool(r["compress"]) for r in ID_ROBUST_SEC["variants"]},
+    log:
+        "logs/idrissi2022/ablation.log",
+    benchmark:
+        "benchmarks/idrissi2022/ablation.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_ablation.py"
+
+
 rule idrissi2022_evaluate:
     input:
         data=f"{ID_RUN}/data.npz",
@@ -219,6 +317,7 @@ rule idrissi2022_collect:
         reports=ID_LAYOUT.files("prepare.json", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
         chi2=ID_LAYOUT.files("chi2.csv", protocol=ID_PROTOCOLS, seed=ID_SEEDS),
         infos=ID_LAYOUT.files("variants/{variant}.json", variant=ID_TFLITE, protocol=ID_PROTOCOLS, seed=ID_SEEDS),
+        robust=ID_LAYOUT.files("robust/{rvariant}_eval.json", rvariant=ID_ROBUST, protocol=ID_PROTOCOLS, seed=ID_SEEDS),
     output:
         metrics=f"{ID_OUT}/metrics.csv",
         arena=f"{ID_OUT}/arena.csv",
@@ -318,6 +417,42 @@ rule idrissi2022_deploy:
         "../scripts/idrissi2022_deploy.py"
 
 
+rule idrissi2022_deploy_robust:
+    input:
+        data=lambda wc: f"{ID_FIRST}/data.npz".format(protocol=ID_ROBUST_DEPLOY_OF[wc.dname][0]),
+        npz=lambda wc: f"{ID_FIRST}/robust/{ID_ROBUST_DEPLOY_OF[wc.dname][1]}.npz".format(
+            protocol=ID_ROBUST_DEPLOY_OF[wc.dname][0]
+        ),
+        tflite=lambda wc: f"{ID_FIRST}/robust/{ID_ROBUST_DEPLOY_OF[wc.dname][1]}.tflite".format(
+            protocol=ID_ROBUST_DEPLOY_OF[wc.dname][0]
+        ),
+        metrics=lambda wc: f"{ID_FIRST}/robust/{ID_ROBUST_DEPLOY_OF[wc.dname][1]}_eval.json".format(
+            protocol=ID_ROBUST_DEPLOY_OF[wc.dname][0]
+        ),
+    output:
+        tflite=f"{ID_OUT}/deploy/{{dname}}.tflite",
+        npz=f"{ID_OUT}/deploy/{{dname}}.npz",
+        meta=f"{ID_OUT}/deploy/{{dname}}.json",
+    wildcard_constraints:
+        dname=one_of(ID_ROBUST_DEPLOY_NAMES),
+    params:
+        protocol=lambda wc: ID_ROBUST_DEPLOY_OF[wc.dname][0],
+        variant=lambda wc: ID_ROBUST_DEPLOY_OF[wc.dname][1],
+        seed=ID_SEEDS[0],
+    log:
+        "logs/idrissi2022/deploy_{dname}.log",
+    benchmark:
+        "benchmarks/idrissi2022/deploy_{dname}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/idrissi2022_deploy_robust.py"
+
+
 FINAL_TARGETS["idrissi2022"] = [
     f"{ID_OUT}/architecture_search.csv",
     f"{ID_OUT}/architecture_search.json",
@@ -329,4 +464,8 @@ FINAL_TARGETS["idrissi2022"] = [
     f"{ID_OUT}/plots/accuracy_vs_size.png",
     *ID_CONFUSION_PNGS,
     *ID_DEPLOY_FILES,
+    f"{ID_OUT}/quantization_ablation.csv",
+    f"{ID_OUT}/quantization_zero_point.csv",
+    f"{ID_OUT}/plots/quantization_ablation.png",
+    *ID_LAYOUT.deploy_files(ID_ROBUST_DEPLOY_NAMES),
 ]

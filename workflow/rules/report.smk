@@ -2,11 +2,14 @@
 # firmware results; writes the scorecard, cross-study plots and a single-page HTML report.
 # `snakemake --report results/report/report.html` packages everything flagged with report().
 
+from tinyids.report.targets import comparison_files as _report_comparisons
+
 
 rule report_build:
     input:
         stages=upstream_final_targets(),
-        comparisons=expand("results/{study}/paper_comparison.csv", study=config["studies"]),
+        # every ComparisonRow file an enabled stage registers (config report.comparisons: globs)
+        comparisons=_report_comparisons(upstream_final_targets(), config["report"]["comparisons"]),
         emulation="results/firmware/emulation.csv",
         fit_matrix="results/firmware/fit_matrix.csv",
         fit_heatmap="results/firmware/fit_matrix.png",

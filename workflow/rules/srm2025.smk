@@ -2,7 +2,8 @@
 # fit (per protocol; hands the tiny models over as runs/<protocol>/tiny/: facts.json, arrays.npz,
 # one joblib per scikit-learn estimator, see tinyids.srm2025.handover)
 # -> export tiny models to C / int8 TFLite with gcc parity (per protocol)
-# -> deploy copy -> merged metrics -> paper comparison and plots.
+# -> deploy copy -> merged metrics -> paper comparison (both encodings where they differ) and plots;
+# the tiny NN's quantization ablation (per protocol, in the export) -> one study file and its plot.
 
 from tinyids.srm2025 import handover as srm2025_handover
 from tinyids.srm2025 import names as srm2025_names
@@ -15,6 +16,7 @@ SRM2025_DEPLOY_PROTOCOL = SRM2025["deploy_protocol"]
 SRM2025_SMOKE = bool(config.get("smoke", False))
 SRM2025_STANDARD_TESTS = [validated_table("nsl-kdd", stem) for stem in srm2025_names.TEST_SETS["standard"]]
 SRM2025_PLOTS = srm2025_names.plot_files(SRM2025["plots"]["metrics"], SRM2025_PROTOCOLS)
+SRM2025_ABLATION_PLOT = SRM2025_LAYOUT.path("plots/quantization_ablation.png")
 # Wildcards of the per-protocol rules: the configured protocols (and the deploy protocol).
 SRM2025_WC = SRM2025_LAYOUT.constraints(protocol=[*SRM2025_PROTOCOLS, SRM2025_DEPLOY_PROTOCOL])
 
@@ -27,6 +29,7 @@ rule srm2025_fit:
         metrics=SRM2025_LAYOUT.file("metrics.csv"),
         scores=SRM2025_LAYOUT.file("scores.parquet"),
         budgets=SRM2025_LAYOUT.file("budgets.csv"),
+        encodings=SRM2025_LAYOUT.file("encodings.csv"),
         handover=srm2025_handover.files(SRM2025_LAYOUT.file("tiny"), SRM2025_TINY),
     wildcard_constraints:
         **SRM2025_WC,
@@ -57,6 +60,8 @@ rule srm2025_export:
         metrics=SRM2025_LAYOUT.file("metrics_int8.csv", "export"),
         scores=SRM2025_LAYOUT.file("scores_int8.parquet", "export"),
         budgets=SRM2025_LAYOUT.file("budgets.csv", "export"),
+        ablation=SRM2025_LAYOUT.file("ablation.csv", "export"),
+        zero_point=SRM2025_LAYOUT.file("zero_point.csv", "export"),
     wildcard_constraints:
         **SRM2025_WC,
     params:
@@ -123,14 +128,38 @@ rule srm2025_metrics:
         "../scripts/srm2025_metrics.py"
 
 
+rule srm2025_ablation:
+    input:
+        ablation=SRM2025_LAYOUT.files("ablation.csv", "export", protocol=SRM2025_PROTOCOLS),
+        zero_point=SRM2025_LAYOUT.files("zero_point.csv", "export", protocol=SRM2025_PROTOCOLS),
+    output:
+        csv="results/srm2025/quantization_ablation.csv",
+        zero_point="results/srm2025/quantization_zero_point.csv",
+        plot=SRM2025_ABLATION_PLOT,
+    log:
+        "logs/srm2025/ablation.log",
+    benchmark:
+        "benchmarks/srm2025/ablation.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../../envs/tinyids.yaml"
+    script:
+        "../scripts/srm2025_ablation.py"
+
+
 rule srm2025_compare:
     input:
         metrics="results/srm2025/metrics.csv",
+        encodings=SRM2025_LAYOUT.files("encodings.csv", protocol=SRM2025_PROTOCOLS),
     output:
         csv="results/srm2025/paper_comparison.csv",
         md="results/srm2025/paper_comparison.md",
     params:
         paper=SRM2025["paper"],
+        compare_encoding=SRM2025["compare_encoding"],
         smoke=SRM2025_SMOKE,
     log:
         "logs/srm2025/compare.log",
@@ -174,6 +203,9 @@ FINAL_TARGETS["srm2025"] = [
     "results/srm2025/budgets.csv",
     "results/srm2025/paper_comparison.csv",
     "results/srm2025/paper_comparison.md",
+    "results/srm2025/quantization_ablation.csv",
+    "results/srm2025/quantization_zero_point.csv",
+    SRM2025_ABLATION_PLOT,
     *SRM2025_PLOTS,
     *srm2025_names.export_files(SRM2025_LAYOUT.deploy_dir, SRM2025_TINY),
 ]

@@ -10,7 +10,7 @@ try:
     benchmark_report(snakemake.input.c, snakemake.input.tflite, snakemake.input.npz,  # noqa: F821
                      snakemake.output[0], rows=snakemake.params.rows,  # noqa: F821
                      repeats=snakemake.params.repeats, cc=snakemake.params.cc,  # noqa: F821
-                     opt=snakemake.params.opt)  # noqa: F821
+                     opt=snakemake.params.opt, unroll_limit=snakemake.params.unroll_limit)  # noqa: F821
 except Exception:
     logging.exception("codegen step failed")
     raise

@@ -1,8 +1,8 @@
-"""firmware: fit matrix + heatmap, emulation table, recommendation (Figure 7) and Uno headline."""
+"""firmware: fit matrix + heatmap, emulation table and Uno headline (Figure 7: firmware_recommend.py)."""
 
 import json
 
-from tinyids.fileio import atomic_path, write_csv_atomic, write_json_atomic, write_text_atomic
+from tinyids.fileio import atomic_path, write_csv_atomic, write_json_atomic
 from tinyids.firmware import report
 from tinyids.runlog import logged
 
@@ -15,12 +15,10 @@ with logged(snakemake.log[0]) as log:
     with atomic_path(snakemake.output.heatmap) as tmp:
         report.heatmap(matrix, fw, tmp.with_suffix(".png"))
         tmp.with_suffix(".png").replace(tmp)
-    emulation = report.emulation_table(emus)
+    kernels = [json.loads(open(p).read()) for p in snakemake.input.kernels]
+    emulation = report.emulation_table(emus, kernels=kernels)
     write_csv_atomic(snakemake.output.emulation, emulation)
-    rec = report.recommendation(matrix, emulation, fw)
-    write_csv_atomic(snakemake.output.recommendation, rec)
     head = report.headline(matrix, emulation, fw)
     write_json_atomic(snakemake.output.headline, head)
-    write_text_atomic(snakemake.output.recommendation_md, report.recommendation_markdown(rec, head, fw))
     log.info("fit matrix: %d rows, %d fit; headline: %s", len(matrix), int((matrix["fits"] == "yes").sum()),
              json.dumps(head, default=str))

@@ -22,5 +22,6 @@ with logged(snakemake.log[0]) as log, threadpool_limits(limits=snakemake.threads
     with atomic_path(snakemake.output.scores) as tmp:
         scores.to_parquet(tmp, index=False)
     write_csv_atomic(snakemake.output.budgets, pd.DataFrame(bundle["budget_rows"], columns=["protocol", "model", "budget", "limit", "measured", "within"]))
+    write_csv_atomic(snakemake.output.encodings, bundle["encodings"])
     handover.save(bundle, Path(snakemake.output.handover[0]).parent)
     log.info("wrote %d metric rows for the %s protocol", len(metrics), protocol)

@@ -1,0 +1,190 @@
+"""ibrahim2025 quantization-robust variants (issue 14 §2) and the compression-step ablation (§1):
+the folded standardisation and the ReLU6 clip leave the float function as stated, the threshold
+comes from validation rows, and the deployable and ablation rows agree with the int8 model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tinyids.ibrahim2025 import features as feat
+from tinyids.ibrahim2025 import protocols
+from tinyids.ibrahim2025 import robust as rb
+from tinyids.ibrahim2025.settings import Settings
+from tinyids.study import ablation as study_ablation
+from tinyids.study import deployable, preprocessing
+from tinyids.study.sampling import stratified_subsample
+
+
+def _forward(weights, x, clips=None):
+    h = np.asarray(x, np.float64)
+    for i, (w, b) in enumerate(weights[:-1]):
+        h = np.maximum(h @ w + b, 0.0)
+        if clips is not None and clips[i] is not None:
+            h = np.minimum(h, rb.RELU6_MAX)
+    w, b = weights[-1]
+    return h @ w + b
+
+
+def _toy_weights(seed=0, sizes=(5, 8, 6, 1)):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+def test_folding_the_standardisation_into_the_first_layer_keeps_the_float_function():
+    rng = np.random.default_rng(1)
+    x = rng.normal(3.0, [0.1, 1, 5, 20, 0.01], size=(200, 5))
+    t = rb.fit_input_transform(x, None)
+    weights = _toy_weights()
+    folded = rb.fold_standardisation(weights, t)
+    z = (x - t.mean.astype(np.float64)) / t.scale.astype(np.float64)
+    assert np.allclose(_forward(folded, z), _forward(weights, x), rtol=1e-9, atol=1e-9)
+    assert np.allclose(t.apply(x), z, atol=1e-4)  # the device's float32 'standard' step
+
+
+def test_relu6_rescaling_is_exactly_a_clip_of_the_hidden_activations_at_c():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(300, 5))
+    weights = _toy_weights(3)
+    clips = rb.clip_values(weights, x, 90.0)
+    assert all(c is not None and c > 0 for c in clips)
+    rescaled = rb.clipped_weights(weights, clips)
+    h = x
+    for i, (w, b) in enumerate(weights[:-1]):  # min(relu(.), c) in the original units
+        h = np.minimum(np.maximum(h @ w + b, 0.0), clips[i])
+    expected = h @ weights[-1][0] + weights[-1][1]
+    assert np.allclose(_forward(rescaled, x, clips), expected, rtol=1e-9, atol=1e-9)
+    # no clip (percentile None) leaves the weights as they were
+    none = rb.clip_values(weights, x, None)
+    assert none == [None, None] and all(np.array_equal(a[0], b[0]) for a, b in zip(rb.clipped_weights(weights, none), weights))
+
+
+def test_logit_clip_layers_compute_the_clipped_logit_before_the_sigmoid():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(400, 5)) * 10
+    weights = _toy_weights(5)
+    clipped = rb.logit_clip_weights(weights, 2.0)
+    assert len(clipped) == len(weights) + 1
+    h = x
+    for w, b in clipped[:-2]:
+        h = np.maximum(h @ w + b, 0.0)
+    u = np.clip(h @ clipped[-2][0] + clipped[-2][1], 0.0, rb.RELU6_MAX)  # the output layer's ReLU6
+    logit = u @ clipped[-1][0] + clipped[-1][1]
+    expected = np.clip(_forward(weights, x), -2.0, 2.0)
+    assert np.allclose(logit, expected, atol=1e-9) and (np.abs(_forward(weights, x)) > 2).any()
+
+
+def test_validation_rows_are_the_keras_held_out_tail_and_only_real_rows_under_sound():
+    source = np.array([0, 1, -1, 2, 3, -1, 4, -1, 5, 6])
+    assert list(rb.validation_rows(10, 0.2, source, "paper")) == [8, 9]
+    assert list(rb.validation_rows(10, 0.5, source, "paper")) == [5, 6, 7, 8, 9]
+    assert list(rb.validation_rows(10, 0.5, source, "sound")) == [6, 8, 9]
+
+
+def test_threshold_maximises_validation_accuracy_and_its_probability_gives_the_same_int8_value():
+    from tinyids.ibrahim2025.deploy import threshold_decision
+    from tinyids.litert import Quantization
+
+    raw = np.array([-120, -100, -90, -60, -40, -30, 10, 50])
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    q, prob, acc = rb.choose_threshold(raw, y, 1 / 256, -128, 0.5)
+    assert acc == 1.0 and -60 < q <= -40
+    # among the equally accurate values the one nearest probability 0.5 wins: the largest here
+    assert q == -40
+    assert threshold_decision(Quantization(1 / 256, -128), prob, "t")["int8"] == q
+
+
+@pytest.fixture(scope="module")
+def robust_run(wustl_frame: pd.DataFrame, tmp_path_factory):
+    import tinyids  # noqa: F401
+    import tf_keras as keras
+
+    from tinyids.ibrahim2025 import steps
+    from tinyids.ibrahim2025.deploy import write_deployable
+    from tinyids.ibrahim2025.evaluation import evaluate_and_export
+
+    frame = stratified_subsample(wustl_frame, 800, 5, by=feat.LABEL)
+    settings = Settings(seed=11, drop_columns=feat.DEFAULT_DROP, categorical_columns=("Flgs",), pca_components=6,
+                        calibration_samples=50, latency_samples=5)
+    prepared = protocols.prepare(frame, "sound", settings)
+    run = tmp_path_factory.mktemp("run")
+    protocols.save(prepared, run / "data.npz", run / "preprocess.json")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    arrays = protocols.load_arrays(run / "data.npz")
+    model.fit(arrays["x_train"], arrays["y_train"].astype(np.float32), epochs=3, batch_size=32, verbose=0,
+              validation_split=0.2)
+    evaluate_and_export(model, "full", run, arrays, history={"loss": [0.0]}, train_info={}, settings=settings,
+                        protocol="sound", fold=0)
+    config = {"seed": 11, "ibrahim2025": {
+        "features": {"drop": list(feat.DEFAULT_DROP), "categorical": ["Flgs"]}, "pca_components": 6,
+        "robust": {"models": ["full"], "calibration_samples": 200, "standardise": True,
+                   "activation_percentiles": [None, 99.0]}}}
+    record = steps.robust(run / "data.npz", run / "full.keras", run / "full_eval.json", run / "full_robust.keras",
+                          run / "full_robust_int8.tflite", run / "full_robust_eval.json", "sound", 0, "full", config)
+    out = tmp_path_factory.mktemp("deploy")
+    name = "ibrahim2025_sound_full_robust"
+    dep = write_deployable(name=name, int8_tflite=run / "full_robust_int8.tflite", data_npz=run / "data.npz",
+                           preprocess_json=run / "preprocess.json", eval_json=run / "full_robust_eval.json",
+                           out_tflite=out / f"{name}.tflite", out_npz=out / f"{name}.npz", out_json=out / f"{name}.json")
+    return frame, prepared, run, out, dep, record, settings
+
+
+def test_robust_record_keeps_the_source_float_metrics_and_a_validation_chosen_decision(robust_run):
+    _, prepared, run, _, _, record, _ = robust_run
+    source = json.loads((run / "full_eval.json").read_text())
+    assert record["model"] == "full_robust" and record["metrics"] == source["metrics"]
+    dec = record["decision"]
+    assert dec["rule"] == "threshold" and 0.0 <= dec["probability"] <= 1.0 and -128 <= dec["int8"] <= 127
+    choice = record["choice"]
+    assert choice["validation_rows"] > 0 and choice["activation_percentile"] in (None, 99.0)
+    assert [c["activation_percentile"] for c in choice["candidates"]] == [None, 99.0]
+    assert record["gap_accuracy"] == pytest.approx(record["metrics_int8"]["accuracy"] - source["metrics"]["accuracy"])
+
+
+def test_robust_deployable_steps_run_from_the_encoded_row_to_x_test_and_decide_as_its_record(robust_run):
+    from tinyids import litert
+
+    frame, prepared, _, out, dep, record, _ = robust_run
+    back = deployable.read(out / f"{dep.name}.json")
+    assert [s["op"] for s in back.steps] == ["minmax", "pca", "standard"]
+    assert back.decision == record["decision"] and back.accuracy == record["metrics_int8"]["accuracy"]
+    raw = prepared.encoder.transform(frame.iloc[prepared.test_source_row])
+    x_test, y = back.test_vectors()
+    assert np.allclose(preprocessing.apply(back.steps, raw), x_test, rtol=0, atol=1e-4)
+    interp = litert.make_interpreter(out / f"{dep.name}.tflite")
+    q = litert.run_raw(interp, litert.input_quantization(interp).quantize(x_test)).reshape(-1).astype(np.int32)
+    assert np.mean((q >= back.decision["int8"]) == y) == pytest.approx(back.accuracy, abs=1e-12)
+
+
+def test_ablation_rows_measure_every_step_and_the_int8_step_matches_the_records(robust_run, tmp_path: Path):
+    from tinyids.ibrahim2025 import ablation
+
+    _, _, run, _, _, record, settings = robust_run
+    common = {"protocol": "sound", "fold": 0, "data": run / "data.npz", "full_keras": run / "full.keras",
+              "full_float_tflite": run / "full_float.tflite", "compressed_keras": None, "compressed_float_tflite": None}
+    runs = [{**common, "model": "full", "model_keras": run / "full.keras", "int8": run / "full_int8.tflite",
+             "eval": run / "full_eval.json"},
+            {**common, "model": "full_robust", "model_keras": run / "full_robust.keras",
+             "int8": run / "full_robust_int8.tflite", "eval": run / "full_robust_eval.json"}]
+    table = ablation.write_all(runs, settings, tmp_path / "a.csv", tmp_path / "z.csv", tmp_path / "a.png")
+    back = pd.read_csv(tmp_path / "a.csv")
+    assert list(back.columns[: len(study_ablation.COLUMNS)]) == list(study_ablation.COLUMNS)
+    plain, robust = table.iloc[0], table.iloc[1]
+    source = json.loads((run / "full_eval.json").read_text())
+    assert plain["accuracy_float"] == pytest.approx(source["metrics"]["accuracy"])
+    assert plain["accuracy_full_int8"] == pytest.approx(source["metrics_int8"]["accuracy"])
+    assert robust["accuracy_full_int8"] == pytest.approx(record["metrics_int8"]["accuracy"])
+    assert np.isnan(plain["accuracy_compressed_float"])  # the full model has no pruning step
+    assert all(np.isfinite(plain[f"accuracy_{s}"]) for s in ("float", "input_quantized", "dynamic_range", "full_int8"))
+    assert plain["bytes_dynamic_range"] <= plain["bytes_float"]  # TF leaves tensors this small in float
+    zero = pd.read_csv(tmp_path / "z.csv")
+    assert set(zero["model"]) == {"full", "full_robust"} and len(zero) == 12
+    assert zero["share_to_zero_point"].dropna().between(0, 1).all()
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
