@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import tinyids  # noqa: F401  (sets TF_USE_LEGACY_KERAS before any test imports TensorFlow)
@@ -116,3 +118,33 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(f"smoke workflow failed (exit {result.returncode}) after {elapsed:.0f} s:\n{tail}")
     print(f"\nsmoke workflow finished in {elapsed:.0f} s at {workdir}")
     return workdir
+
+
+# the idrissi2022 stand-in's 0/1 "logged_in" column plays the categorical uniflow column "proto"
+STANDIN_UNIFLOW_SEED = 3
+
+
+@pytest.fixture(scope="session")
+def standin_uniflow_features() -> list[str]:
+    from tinyids.idrissi2022 import standin
+
+    return [("proto" if f == "logged_in" else f) for f in standin.FEATURES]
+
+
+@pytest.fixture(scope="session")
+def standin_uniflow_frame(data_mirror) -> pd.DataFrame:
+    """A small real table (NSL-KDD rows in the uniflow stand-in's shape) with a text ``proto``."""
+    from tinyids.idrissi2022 import standin
+
+    frame = standin.load(data_mirror / "nsl-kdd" / "KDDTest+.txt.gz", per_class=80, seed=0)
+    frame["proto"] = np.where(frame.pop("logged_in") > 0, "tcp", "udp")
+    return frame
+
+
+@pytest.fixture(scope="session")
+def standin_uniflow_prepared(standin_uniflow_frame, standin_uniflow_features):
+    from tinyids.idrissi2022 import protocols, standin
+
+    return protocols.prepare(standin_uniflow_frame.copy(), protocol="dedup", features=standin_uniflow_features,
+                             classes=standin.CLASSES, seed=STANDIN_UNIFLOW_SEED,
+                             split={"train": 0.6, "val": 0.2, "test": 0.2}, chi2_k=7)
