@@ -76,6 +76,11 @@ def test_smoke_config_is_small_and_flagged():
     assert s.smoke and s.max_rows is not None and s.max_rows <= 1000 and s.training.epochs <= 2
 
 
+def test_a_null_end_step_switches_a_pruning_variant_off_in_a_merged_config():
+    s = st.from_config(_load("config.yaml", "smoke.yaml"))
+    assert tuple(s.pruning.variants) == ("pruned_paper",) and s.models_of("sound") == ("full", "pruned_paper")
+
+
 def _bad(default_config, mutate) -> str:
     cfg = copy.deepcopy(default_config)
     mutate(cfg["ibrahim2025"])

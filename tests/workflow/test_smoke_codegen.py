@@ -94,6 +94,10 @@ def test_benchmark_reports_latency_ratio_and_sizes(smoke_run, models):
             bench["c_ns_per_sample"] / bench["litert_reference_invoke_ns"])
         assert bench["tflite_bytes"] == (base / "deploy" / f"{name}.tflite").stat().st_size
         assert bench["sizes"]["host"]["available"] and bench["sizes"]["host"]["text"] > 0
+        # LiteRT's default CPU path also timed natively (C API), its outputs equal to Python's
+        assert bench["litert_native_default_ns"] > 0 and bench["litert_native_outputs_equal_python_default"]
+    table = pd.read_csv(smoke_run / "results/codegen/benchmark.csv")
+    assert (table["ratio_litert_native_default_over_fast"] > 0).all()
 
 
 def test_idrissi2022_models_fit_the_uno_budget(smoke_run, models):

@@ -77,16 +77,18 @@ def test_every_output_names_the_data_source_of_the_validated_table(smoke_run: Pa
     assert set(features["source"].astype(str)) == set(metrics["source"].astype(str))
 
 
-def test_robust_full_int8_stays_within_two_points_of_the_same_weights_in_float(smoke_run: Path, section):
+def test_robust_full_int8_loses_at_most_two_points_against_the_same_weights_in_float(smoke_run: Path, section):
     """The paper-faithful tMO/tMOP lose what int8 rounds away (issue 14): the ablation measures it
     step by step; converting the robust variant's (pruned, clustered) float weights to full int8
-    costs at most 2 points. Pruning and clustering themselves are measured, not bounded here."""
+    costs at most 2 points. A gain is no loss: on the smoke run's 300 test rows a few rows that the
+    rounding moves across a class boundary can lift int8 above float (seen: +2.3 points), so the
+    bound is one-sided. Pruning and clustering themselves are measured, not bounded here."""
     table = pd.read_csv(smoke_run / OUT / "quantization_ablation.csv")
     robust = table[table["model"].str.endswith("_robust")]
     assert len(robust) and set(robust["protocol"]) == set(section["protocols"])
     before = robust["accuracy_compressed_float"].fillna(robust["accuracy_float"])
-    gap = (before - robust["accuracy_full_int8"]).abs()
-    assert (gap <= 0.02).all(), robust[["protocol", "run", "model", "accuracy_compressed_float", "accuracy_full_int8"]]
+    loss = before - robust["accuracy_full_int8"]
+    assert (loss <= 0.02).all(), robust[["protocol", "run", "model", "accuracy_compressed_float", "accuracy_full_int8"]]
     paper = table[table["model"].isin(["tMO", "tMOP"])]
     assert len(paper) and paper[["accuracy_float", "accuracy_full_int8", "bytes_full_int8"]].notna().all().all()
 
@@ -288,10 +290,11 @@ def test_robust_deployables_run_log1p_and_min_max_from_the_raw_vector(smoke_run:
         row = metrics[(metrics["protocol"] == protocol) & (metrics["model"] == variant)]
         assert acc == pytest.approx(row["accuracy"].iloc[0])
         # the int8 model keeps what the float model it was converted from learned (the pruned and
-        # clustered one when the variant compresses; 1 point is the default-run target, 300 smoke rows: 3)
+        # clustered one when the variant compresses; 1 point is the default-run target, 300 smoke rows:
+        # 3; one-sided, a gain is no loss)
         ablated = pd.read_csv(smoke_run / OUT / "quantization_ablation.csv")
         step = ablated[(ablated["protocol"] == protocol) & (ablated["model"] == variant)
                        & (ablated["run"] == dep.seed)].iloc[0]
         converted = step["accuracy_compressed_float"] if np.isfinite(step["accuracy_compressed_float"]) \
             else step["accuracy_float"]
-        assert abs(acc - converted) <= 0.03, (name, acc, converted)
+        assert converted - acc <= 0.03, (name, acc, converted)

@@ -127,9 +127,39 @@ def benchmark_report(c_path: Path, tflite: Path, npz: Path, out: Path, *, rows: 
     res[f"c_{variant}_ns_per_sample"] = res["c_ns_per_sample"]
     res["variant"] = variant
     res["ratio_reference_over_fast"] = res["c_reference_ns_per_sample"] / res["c_fast_ns_per_sample"]
+    res.update(_litert_native(Path(tflite), xq, repeats=repeats, cc=cc))
     log.info("benchmark: %s", json.dumps(res, sort_keys=True))
     write_json_atomic(out, res)
     return res
+
+
+def _litert_native(tflite: Path, xq: np.ndarray, *, repeats: int, cc: str) -> dict:
+    """LiteRT's default CPU path (CompiledModel C API) timed natively on the rows ``xq``; its
+    outputs must equal LiteRT Python's default interpreter (the same XNNPACK kernels) on every
+    row, else the job fails. How many outputs differ from the reference kernels (the arithmetic
+    the generated C matches) is recorded beside it."""
+    from tinyids.codegen import litert_native
+    from tinyids.litert import make_interpreter, run_raw
+
+    nat = litert_native.run(tflite, xq, repeats=repeats, cc=cc)
+    py_default = run_raw(make_interpreter(tflite), xq).reshape(len(xq), -1).astype(np.int8)
+    if nat["outputs"].shape != py_default.shape or not np.array_equal(nat["outputs"], py_default):
+        bad = int(np.count_nonzero(np.any(nat["outputs"] != py_default, axis=1))) \
+            if nat["outputs"].shape == py_default.shape else len(xq)
+        raise CodegenError(f"{tflite}: LiteRT run natively (C API) and from Python differ on {bad} of {len(xq)} rows "
+                           f"(shapes {nat['outputs'].shape} and {py_default.shape})")
+    py_ref = run_raw(make_interpreter(tflite, reference_kernels=True), xq).reshape(len(xq), -1).astype(np.int8)
+    return {
+        "litert_native_default_ns": nat["ns_per_sample"],
+        "litert_native_default_run_ns": nat["run_median_ns"],
+        "litert_native_rows": nat["rows"],
+        "litert_native_fully_accelerated": nat["fully_accelerated"],
+        "litert_native_outputs_equal_python_default": True,
+        "litert_native_outputs_differing_from_reference": int(np.count_nonzero(nat["outputs"] != py_ref)),
+        "litert_native_timing": nat["how"],
+        "litert_native_version": nat["version"],
+        "litert_native_compiler": nat["compiler"],
+    }
 
 
 SUMMARY_COLUMNS = [
@@ -282,20 +312,27 @@ BENCHMARK_COLUMNS = [
     "study", "model", "rows", "variant", "c_fast_ns_per_sample", "c_fast_class_ns_per_sample",
     "c_reference_ns_per_sample", "ratio_reference_over_fast", "litert_default_invoke_ns",
     "litert_reference_invoke_ns", "ratio_litert_default_python_over_fast_class",
-    "ratio_litert_reference_python_over_fast_class", "timing",
+    "ratio_litert_reference_python_over_fast_class", "litert_native_default_ns",
+    "litert_native_default_run_ns", "ratio_litert_native_default_over_fast_class",
+    "ratio_litert_native_default_over_fast", "litert_native_version", "timing",
 ]
 
 
 def benchmark_table(entries: list[tuple[str, str]], results: Path, out_csv: Path) -> None:
     """``results/codegen/benchmark.csv``: host ns per sample of the generated C (both kernel
-    variants, and the class-only entry) beside LiteRT's ``invoke()`` timed from Python, all
-    measured in the same benchmark job; ratios are LiteRT over the C (higher: the C is faster)."""
+    variants, and the class-only entry) beside LiteRT's ``invoke()`` timed from Python and
+    LiteRT's default CPU path run natively through its C API (``litert_native_default_ns``: a
+    tight C loop writing each row, running, reading the outputs; ``..._run_ns``: the run call
+    alone, median over rows), all measured in the same benchmark job; ratios are LiteRT over the
+    C (higher: the C is faster)."""
     import pandas as pd
 
     rows = []
     for study, name in entries:
         b = json.loads((Path(results) / study / "codegen" / f"{name}_benchmark.json").read_text())
         fast_cls = b["c_class_ns_per_sample"] if b.get("variant") == "fast" else None
+        fast = b.get("c_fast_ns_per_sample")
+        native = b.get("litert_native_default_ns")  # absent from a benchmark made before the native timing
         rows.append({
             "study": study, "model": name, "rows": b["rows"], "variant": b.get("variant"),
             "c_fast_ns_per_sample": b.get("c_fast_ns_per_sample"), "c_fast_class_ns_per_sample": fast_cls,
@@ -305,7 +342,14 @@ def benchmark_table(entries: list[tuple[str, str]], results: Path, out_csv: Path
             "litert_reference_invoke_ns": b["litert_reference_invoke_ns"],
             "ratio_litert_default_python_over_fast_class": b["litert_default_invoke_ns"] / fast_cls if fast_cls else None,
             "ratio_litert_reference_python_over_fast_class": b["litert_reference_invoke_ns"] / fast_cls if fast_cls else None,
-            "timing": f"C: {b['c_timing']} ({b['c_compiler']}); LiteRT: {b['litert_timing']} (Python)",
+            "litert_native_default_ns": native,
+            "litert_native_default_run_ns": b.get("litert_native_default_run_ns"),
+            "ratio_litert_native_default_over_fast_class": native / fast_cls if native and fast_cls else None,
+            "ratio_litert_native_default_over_fast": native / fast if native and fast else None,
+            "litert_native_version": b.get("litert_native_version"),
+            "timing": f"C: {b['c_timing']} ({b['c_compiler']}); LiteRT: {b['litert_timing']} (Python)"
+                      + (f"; LiteRT native: {b['litert_native_timing']} ({b['litert_native_compiler']})"
+                         if native else ""),
         })
     frame = pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
     with atomic_path(out_csv) as tmp:

@@ -179,7 +179,9 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
     )
     training = Training(**{k: tr[k] for k in Training.__dataclass_fields__ if k in tr})
     variants = pr.get("variants", Pruning().variants)
-    pruning = Pruning(**{k: pr[k] for k in Pruning.__dataclass_fields__ if k in pr and k != "variants"}, variants=dict(variants))
+    # null switches a variant off (config/smoke.yaml merges over config.yaml, whose mapping it cannot shrink)
+    variants = {name: end for name, end in dict(variants).items() if end is not None}
+    pruning = Pruning(**{k: pr[k] for k in Pruning.__dataclass_fields__ if k in pr and k != "variants"}, variants=variants)
     settings = Settings(
         seed=seed,
         protocols=tuple(section.get("protocols", PROTOCOLS)),

@@ -1,4 +1,5 @@
-"""Snakemake adapter: per-sample latency of the generated C vs LiteRT invoke(), object sizes."""
+"""Snakemake adapter: per-sample latency of the generated C vs LiteRT (invoke() from Python, and its
+default CPU path natively through the C API), object sizes."""
 
 import logging
 
