@@ -23,15 +23,6 @@
 #define RANDOM_CHECKS 3000000L
 #endif
 
-static uint32_t rng_state = UINT32_C(2463534242);
-
-static uint32_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
 
 /* tinyids.codegen.requant.params for the accumulators in [lo, hi]; returns 0 when the form
  * does not apply */
@@ -190,23 +181,23 @@ int main(void)
     }
     /* random multipliers in [2^30, 2^31), shifts, bounds and accumulators within the bound */
     for (i = 0; i < RANDOM_CHECKS; ++i) {
-        const uint32_t m = UINT32_C(0x40000000) | (rng() & UINT32_C(0x3FFFFFFF));
-        const int sh = (int)(rng() % 40u) - 30;
-        const int d = (int)(rng() & 1u);
-        const uint32_t bd = (rng() >> (rng() % 31u)) & UINT32_C(0xFFFFFF);
-        const uint32_t r = rng();
+        const uint32_t m = UINT32_C(0x40000000) | (tt_rng() & UINT32_C(0x3FFFFFFF));
+        const int sh = (int)(tt_rng() % 40u) - 30;
+        const int d = (int)(tt_rng() & 1u);
+        const uint32_t bd = (tt_rng() >> (tt_rng() % 31u)) & UINT32_C(0xFFFFFF);
+        const uint32_t r = tt_rng();
         const int32_t x = bd ? (int32_t)(r % (2u * bd + 1u)) - (int32_t)bd : 0;
         check(x, m, sh, d, bd, __LINE__);
     }
     /* accumulators in an interval (between saturation thresholds): the bound of the interval */
     for (i = 0; i < RANDOM_CHECKS / 4; ++i) {
         int32_t p[TINYIDS_RQ32_WORDS];
-        const uint32_t m = UINT32_C(0x40000000) | (rng() & UINT32_C(0x3FFFFFFF));
-        const int sh = (int)(rng() % 30u) - 25;
-        const int d = (int)(rng() & 1u);
-        const int32_t lo = (int32_t)(rng() & UINT32_C(0xFFFFFF)) - INT32_C(0x800000);
-        const int32_t hi = lo + (int32_t)(rng() & UINT32_C(0x1FFFF));
-        const int32_t x = lo + (int32_t)(rng() % (uint32_t)(hi - lo + 1));
+        const uint32_t m = UINT32_C(0x40000000) | (tt_rng() & UINT32_C(0x3FFFFFFF));
+        const int sh = (int)(tt_rng() % 30u) - 25;
+        const int d = (int)(tt_rng() & 1u);
+        const int32_t lo = (int32_t)(tt_rng() & UINT32_C(0xFFFFFF)) - INT32_C(0x800000);
+        const int32_t hi = lo + (int32_t)(tt_rng() & UINT32_C(0x1FFFF));
+        const int32_t x = lo + (int32_t)(tt_rng() % (uint32_t)(hi - lo + 1));
         if (make_params_in(p, m, sh, d, lo, hi)) {
             ++applied;
             tt_eq(tinyids_rq32(x, p), reference(x, m, sh, d), __LINE__);

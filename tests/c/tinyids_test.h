@@ -30,6 +30,17 @@ static FILE tt_stdout = FDEV_SETUP_STREAM(tt_putchar, NULL, _FDEV_SETUP_WRITE);
 #define TT_PRINTF(fmt, ...) printf(fmt, __VA_ARGS__)
 #endif
 
+/* xorshift32: the same pseudo-random sequence on the host and on the AVR */
+static uint32_t tt_rng_state = UINT32_C(2463534242);
+
+static inline uint32_t tt_rng(void)
+{
+    tt_rng_state ^= tt_rng_state << 13;
+    tt_rng_state ^= tt_rng_state >> 17;
+    tt_rng_state ^= tt_rng_state << 5;
+    return tt_rng_state;
+}
+
 static long tt_checks = 0;
 static long tt_failures = 0;
 

@@ -117,6 +117,8 @@ RANDOM_AVR_MODELS = [
     (101, 9, 6, 3, 2, 3, "valid", 0, 1.5),
     (202, 12, 4, 5, 2, 4, "same", 8, 3.0),
     (303, 7, 20, 6, 2, 5, "valid", 0, 0.7),
+    (404, 16, 20, 6, 2, 5, "valid", 0, 1.0),  # the tMO shape (kernels/tinyids_rq16.h on the conv)
+    (505, 16, 20, 6, 2, 5, "valid", 0, 4.0),
 ]
 
 
@@ -138,3 +140,5 @@ def test_random_models_are_bit_exact_on_the_atmega328p_with_16_bit_int(params, v
     g = info["gen"]
     want = (ref[:, 0].astype(int) >= g.positive_threshold).astype(int) if g.output_size == 1 else ref.argmax(axis=1)
     np.testing.assert_array_equal(cls, want)
+    if variant == "fast" and n_in == 16:  # the narrow requantization ran (not vacuous)
+        assert "= tinyids_rq16_int8(" in g.source

@@ -106,43 +106,20 @@ def object_size(c_file: str | Path, *, cc: str = "gcc", size_tool: str = "size",
         return size_of(obj, size_tool)
 
 
+# tinyids_host_io.h: slurp, cmp_double, now_ns (shared with litert_native.c)
+HOST_IO_DIR = Path(__file__).resolve().parent
+
 _HARNESS = r"""
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tinyids_host_io.h"
 #include "@NAME@.h"
 
 #define NIN TINYIDS_@M@_INPUT_SIZE
 #define NOUT TINYIDS_@M@_OUTPUT_SIZE
-
-static void *slurp(const char *path, long *size)
-{
-    FILE *f = fopen(path, "rb");
-    void *buf;
-    if (!f) { perror(path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    *size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)*size + 1);
-    if (!buf || fread(buf, 1, (size_t)*size, f) != (size_t)*size) { perror(path); exit(2); }
-    fclose(f);
-    return buf;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double da = *(const double *)a, db = *(const double *)b;
-    return (da > db) - (da < db);
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {
@@ -228,7 +205,7 @@ def build_harness(c_path: Path, name: str, ident: str, workdir: Path, *, cc: str
     exe = workdir / f"{name}_harness"
     compile_c([c_path], obj, cc=cc, flags=(*STRICT_FLAGS, opt), include_dirs=[c_path.parent], object_only=True)
     compile_c([harness, obj], exe, cc=cc, flags=("-Wall", "-Wextra", "-Werror", "-std=c99", opt),
-              include_dirs=[c_path.parent], libs=("-lm",))  # a log1p preprocessing step calls log1pf
+              include_dirs=[c_path.parent, HOST_IO_DIR], libs=("-lm",))  # a log1p preprocessing step calls log1pf
     return exe
 
 

@@ -33,6 +33,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tinyids_host_io.h"
+
 /* ---- litert_common.h ---------------------------------------------------------------------- */
 typedef struct LiteRtEnvironmentT *LiteRtEnvironment;
 typedef struct LiteRtModelT *LiteRtModel;
@@ -181,33 +183,6 @@ static void fail(const char *what, const char *call, int status)
         LiteRtStatus s_ = (call);                            \
         if (s_ != kLiteRtStatusOk) fail("LiteRT call failed", #call, s_); \
     } while (0)
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double da = *(const double *)a, db = *(const double *)b;
-    return (da > db) - (da < db);
-}
-
-static void *slurp(const char *path, long *size)
-{
-    FILE *f = fopen(path, "rb");
-    void *buf;
-    if (!f) { perror(path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    *size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)*size + 1);
-    if (!buf || fread(buf, 1, (size_t)*size, f) != (size_t)*size) { perror(path); exit(2); }
-    fclose(f);
-    return buf;
-}
 
 /* the element type of a signature tensor (must be int8), its layout from the model */
 static void int8_tensor(LiteRtSignature sig, int output, LiteRtParamIndex i, LiteRtRankedTensorType *type)

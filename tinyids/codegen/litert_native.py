@@ -53,7 +53,7 @@ def build(workdir: str | Path, *, cc: str = "gcc", opt: str = "-O2") -> Path:
     """Compile and link the harness into ``workdir`` (strict flags; rpath to the wheel)."""
     lib = library_dir()
     exe = Path(workdir) / "litert_native"
-    compile_c([HARNESS], exe, cc=cc, flags=(*STRICT_FLAGS, opt),
+    compile_c([HARNESS], exe, cc=cc, flags=(*STRICT_FLAGS, opt), include_dirs=[HARNESS.parent],
               libs=(f"-L{lib}", f"-l:{LIBRARY}", f"-Wl,-rpath,{lib}"))
     return exe
 

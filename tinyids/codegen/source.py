@@ -32,6 +32,7 @@ KERNELS = {
     "lookup": "tinyids_lookup.h",
     "quantize": "tinyids_quantize.h",
     "rq32": "tinyids_rq32.h",
+    "rq16": "tinyids_rq16.h",
     "clamp": "tinyids_clamp.h",
     "pre_offset_scale": "tinyids_pre_offset_scale.h",
     "pre_minmax": "tinyids_pre_minmax.h",

@@ -14,12 +14,19 @@ What the generator knows and bakes into straight-line C:
   TFLite's kernel skips them;
 * products are summed in C ``int`` (16 bits on AVR) in groups whose bound
   (``sum |w| * 128``) stays within 32767, then widened once per group;
-* the requantization is ``tinyids_rq32_int8`` (32-bit only, proved and tested in
-  ``kernels/tinyids_rq32.h``) with per-channel parameters that :mod:`tinyids.codegen.requant`
-  computes from the bound on each accumulator; two partial products instead of four where
-  the bound allows it; the accumulators whose output saturates (found exactly here by a
-  binary search with TFLite's arithmetic) skip the multiply, so a RELU layer pays for it only
-  on its positive outputs;
+* the requantization of a channel whose accumulators between the saturation thresholds span
+  at most 2^16 values is ``tinyids_rq16_int8`` (``kernels/tinyids_rq16.h``: two 16 x 16 bit
+  products, every constant a literal, every shift a constant; proved there, and
+  :func:`tinyids.codegen.requant.rq16` evaluates it on every accumulator of the range against
+  TFLite's arithmetic before it is emitted), up to 2^24 (up to 2^20 checked one by one) is
+  ``tinyids_rq24_int8`` (the same with four products) -- both inlined with literal constants, so
+  only where an operator has at most :data:`INLINE_SITES` requantization sites (a looped
+  layer has one per channel); the others use ``tinyids_rq32_int8`` (32-bit only,
+  proved and tested in ``kernels/tinyids_rq32.h``) with per-channel parameters that
+  :mod:`tinyids.codegen.requant` computes from the bound on each accumulator; two partial
+  products instead of four where the bound allows it; the accumulators whose output saturates
+  (found exactly here by a binary search with TFLite's arithmetic) skip the multiply, so a RELU
+  layer pays for it only on its positive outputs;
 * CONV_2D + MAX_POOL_2D: the requantization is non-decreasing in the accumulator (a
   multiplier >= 0) and so are the clamps, so max then requantize equals requantize then max;
   the pool's maximum is taken over int32 accumulators and only the conv positions a pool
@@ -87,12 +94,19 @@ class _Requant:
     constant accumulator (its bias), so its output is computed here with TFLite's arithmetic
     (:func:`tinyids.codegen.fixedpoint.mbqm`) and written as a literal."""
 
-    def __init__(self, table: str, constant: dict[int, int]):
+    def __init__(self, table: str, constant: dict[int, int], inline: dict[int, str] | None = None,
+                 offset: dict[int, int] | None = None):
         self.table = table
         self.constant = constant
+        self.inline = inline or {}  # channel -> its tinyids_rq16_int8 call, "{acc}" for the accumulator
+        self.offset = offset or {}  # channel -> its first word in the table
 
 
 WORDS = 9  # TINYIDS_RQ32_INT8_WORDS
+# the inlined requantization forms cost flash per call site (about 100 bytes on AVR against a
+# call with a table pointer): an operator with more requantization sites than this (an unrolled
+# layer, not a looped one) keeps the table-driven tinyids_rq32_int8
+INLINE_SITES = 64
 
 
 def _saturation(m: int, s: int, rounding: str, zp: int, lo: int, hi: int, bound: int) -> tuple[int, int]:
@@ -133,13 +147,17 @@ def _saturation(m: int, s: int, rounding: str, zp: int, lo: int, hi: int, bound:
 
 
 def _rq_table(em: Emitter, op: Operator, s_in: float, w, s_out: float, channels: int, rounding: str,
-              bounds: list[int], constants: dict[int, int], zp: int, lo: int, hi: int) -> _Requant | None:
+              bounds: list[int], constants: dict[int, int], zp: int, lo: int, hi: int, *,
+              inline_ok: bool = True) -> _Requant | None:
     """``constants``: channel -> its constant accumulator (all weights zero). None when some
     other channel's bound or shift does not fit the 32-bit form. [lo, hi]: the output range
-    (the activation, or the fused pool's range within it)."""
+    (the activation, or the fused pool's range within it). ``inline_ok``: the inlined forms
+    (``tinyids_rq16_int8``, ``tinyids_rq24_int8``) may be used (see :data:`INLINE_SITES`)."""
     per_channel = len(w.scales) > 1
     words: list[int] = []
     const_out: dict[int, int] = {}
+    inline: dict[int, str] = {}
+    offset: dict[int, int] = {}
     packed = (lo & 0xFF) | ((hi & 0xFF) << 8) | ((zp & 0xFF) << 16)
     for c in range(channels):
         scale_w = w.scales[c] if per_channel else w.scales[0]
@@ -148,22 +166,37 @@ def _rq_table(em: Emitter, op: Operator, s_in: float, w, s_out: float, channels:
             return None
         if c in constants:
             const_out[c] = fx.mbqm(constants[c], m, s, rounding)
-            words += [0] * WORDS
             continue
         a_lo, a_hi = _saturation(m, s, rounding, zp, lo, hi, bounds[c])
         # only accumulators strictly between the two thresholds reach the multiply
         if a_lo + 1 > a_hi - 1:  # every accumulator saturates: the multiply is never reached
+            offset[c] = len(words)
             words += [0] * (WORDS - 3) + [a_lo, a_hi, requant._s32(packed)]
             continue
-        p = requant.params(m, s, rounding, bounds[c], lo=max(a_lo + 1, -bounds[c]), hi=min(a_hi - 1, bounds[c]))
+        x_lo, x_hi = max(a_lo + 1, -bounds[c]), min(a_hi - 1, bounds[c])
+        q = requant.rq16(m, s, rounding, x_lo, x_hi, zp) if inline_ok else None
+        if q is not None:  # the narrow form, checked on every accumulator of [x_lo, x_hi]
+            inline[c] = (f"tinyids_rq16_int8({{acc}}, {i32_literal(a_lo)}, {i32_literal(a_hi)}, {lo}, {hi}, "
+                         f"{i32_literal(q.xc)}, {i32_literal(q.xs)}, {q.ml}u, {q.mh}, {i32_literal(q.kh0)}, "
+                         f"{q.kl0}u, {i32_literal(q.kh1)}, {q.kl1}u, {q.r})")
+            continue
+        q24 = requant.rq24(m, s, rounding, x_lo, x_hi, zp) if inline_ok else None
+        if q24 is not None:  # the same with four products, checked the same way
+            inline[c] = (f"tinyids_rq24_int8({{acc}}, {i32_literal(a_lo)}, {i32_literal(a_hi)}, {lo}, {hi}, "
+                         f"{i32_literal(q24.xc)}, {i32_literal(q24.xs)}, {q24.ml}u, {q24.mh}, "
+                         f"{i32_literal(q24.kh0)}, {q24.k10}u, {q24.k00}u, {i32_literal(q24.kh1)}, {q24.k11}u, "
+                         f"{q24.k01}u, {q24.r})")
+            continue
+        p = requant.params(m, s, rounding, bounds[c], lo=x_lo, hi=x_hi)
         if p is None:
             return None
+        offset[c] = len(words)
         words += p.words() + [a_lo, a_hi, requant._s32(packed)]
-    if len(const_out) == channels:  # no output reads the table
-        return _Requant("", const_out)
+    if not words:  # no output reads the table
+        return _Requant("", const_out, inline, offset)
     table = em.consts.array("int32_t", words, f"{op.name} {op.index} requantization (tinyids_rq32_int8: "
                             "m, C, C', k|b|narrow, a_lo, a_hi, lo|hi|zero point)")
-    return _Requant(table, const_out)
+    return _Requant(table, const_out, inline, offset)
 
 
 def _block(em: Emitter, head: str, src: str, dst: str, body: list[str]) -> str:
@@ -179,6 +212,8 @@ def _block(em: Emitter, head: str, src: str, dst: str, body: list[str]) -> str:
         lines.append("        int32_t best;")
     if "tinyids_rq32_int8" in text:
         em.kernel("rq32")
+    if "tinyids_rq16_int8" in text or "tinyids_rq24_int8" in text:
+        em.kernel("rq16")
     return "\n".join(lines + body + ["    }"])
 
 
@@ -202,7 +237,9 @@ def _range(clamps: list[tuple[int, int]]) -> tuple[int, int] | None:
 def _store(dst_expr: str, acc: str, rq: _Requant, ch: int, zp: int, clamps: list[tuple[int, int]]) -> str:
     if ch in rq.constant:
         return f"        {dst_expr} = {_clamped(rq.constant[ch] + zp, clamps)}; /* all weights zero */"
-    return f"        {dst_expr} = tinyids_rq32_int8({acc}, {rq.table} + {ch * WORDS});"
+    if ch in rq.inline:
+        return f"        {dst_expr} = {rq.inline[ch].format(acc=acc)};"
+    return f"        {dst_expr} = tinyids_rq32_int8({acc}, {rq.table} + {rq.offset[ch]});"
 
 
 def fully_connected(em: Emitter, op: Operator, src: str, dst: str, limit: int) -> bool:
@@ -231,7 +268,8 @@ def fully_connected(em: Emitter, op: Operator, src: str, dst: str, limit: int) -
         return False
     zero = {u: int(const[u]) for u in range(units) if not W[u].any()}
     lo, hi = common.activation(op, tout)
-    table = _rq_table(em, op, tin.scale, w, tout.scale, units, "single", bounds, zero, tout.zero_point, lo, hi)
+    table = _rq_table(em, op, tin.scale, w, tout.scale, units, "single", bounds, zero, tout.zero_point, lo, hi,
+                      inline_ok=units - len(zero) <= INLINE_SITES)
     if table is None:
         return False
     lines = []
@@ -366,10 +404,7 @@ def conv_2d(em: Emitter, op: Operator, src: str, dst: str, limit: int, pool: Ope
     rng = _range(clamps)
     if rng is None:
         return False  # a constant output: left to the reference kernels
-    table = _rq_table(em, op, tin.scale, w, tout.scale, oc, "double", bounds, zero, tout.zero_point, *rng)
-    if table is None:
-        return False
-    def stmts(flat: int, c: int, ps, x_off: int, y_off: int) -> list[str]:
+    def stmts(table: _Requant, flat: int, c: int, ps, x_off: int, y_off: int) -> list[str]:
         """One output's statements, input indices minus ``x_off``, output index minus ``y_off``."""
         dst_i = f"y[{flat - y_off}]"
         if not ps:  # a pool window entirely in the padding: TFLite's max starts at -128
@@ -394,23 +429,30 @@ def conv_2d(em: Emitter, op: Operator, src: str, dst: str, limit: int, pool: Ope
         idx = [i for _, c, ps in group for p in ps for _, i in pos_of(p, c)[1]]
         return min(idx) if idx else None
 
-    lines: list[str] = []
-    looped = False
-    if len(groups) > 1 and all(len(g) == n_ch for g in groups):
-        f0, f1 = first_input(groups[0]), first_input(groups[1])
-        if f0 is not None and f1 is not None:
-            step = f1 - f0
-            body0 = [ln for flat, c, ps in groups[0] for ln in stmts(flat, c, ps, 0, 0)]
-            looped = step > 0 and all(
-                [ln for flat, c, ps in g for ln in stmts(flat, c, ps, n * step, n * n_ch)] == body0
-                for n, g in enumerate(groups))
-    if looped:
+    def layout(table: _Requant) -> tuple[list[str], int | None]:
+        """The body's lines and, when looped, the input stride (None: unrolled)."""
+        if len(groups) > 1 and all(len(g) == n_ch for g in groups):
+            f0, f1 = first_input(groups[0]), first_input(groups[1])
+            if f0 is not None and f1 is not None:
+                step = f1 - f0
+                body0 = [ln for flat, c, ps in groups[0] for ln in stmts(table, flat, c, ps, 0, 0)]
+                if step > 0 and all([ln for flat, c, ps in g for ln in stmts(table, flat, c, ps, n * step, n * n_ch)]
+                                    == body0 for n, g in enumerate(groups)):
+                    return [f"        for (k = 0; k < {len(groups)}; ++k, x += {step}, y += {n_ch}) {{",
+                            *["    " + ln for ln in body0], "        }"], step
+        return [ln for flat, c, ps in outputs for ln in stmts(table, flat, c, ps, 0, 0)], None
+
+    # the layout does not depend on the requantization's form (one per channel): a dry run with
+    # placeholders counts the requantization sites the inlined forms would be copied to
+    _, dry_step = layout(_Requant("T", {c: 0 for c in zero}, None, {c: 0 for c in range(oc)}))
+    sites = n_ch if dry_step is not None else len(outputs)
+    table = _rq_table(em, op, tin.scale, w, tout.scale, oc, "double", bounds, zero, tout.zero_point, *rng,
+                      inline_ok=sites <= INLINE_SITES)
+    if table is None:
+        return False
+    lines, step = layout(table)
+    if step is not None:
         em.need_k = True
-        lines = [f"        for (k = 0; k < {len(groups)}; ++k, x += {step}, y += {n_ch}) {{",
-                 *["    " + ln for ln in body0], "        }"]
         what += f", looped over {len(groups)} positions (input stride {step})"
-    else:
-        for flat, c, ps in outputs:
-            lines += stmts(flat, c, ps, 0, 0)
     em.calls.append(_block(em, f"    /* fast: {what} unrolled, {macs} non-zero multiply-accumulates */", src, dst, lines))
     return True
