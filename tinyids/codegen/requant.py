@@ -186,15 +186,19 @@ def rq16(multiplier: int, shift: int, rounding: str, lo: int, hi: int, zp: int) 
     if not (-INT31 <= kh0 < INT31 and -INT31 <= kh1 < INT31):
         return None
     p = Rq16Params(xc=xc, xs=xs, ml=m & 0xFFFF, mh=m >> 16, kh0=kh0, kl0=kl0, kh1=kh1, kl1=kl1, r=total - 16)
-    x = np.arange(lo, hi + 1, dtype=np.int64)
-    got = apply16(x, p)
-    if got is None:
-        return None
-    want = mbqm_np(x, m, shift, rounding) + zp
-    if not np.array_equal(got, want) or got.min() < -128 or got.max() > 127:
-        return None
-    return p
+    return p if _exact_on_range(p, apply16, lo, hi, m, shift, rounding, zp) else None
 
+
+
+def _exact_on_range(p, apply, lo: int, hi: int, m: int, shift: int, rounding: str, zp: int) -> bool:
+    """True when the kernel's arithmetic (``apply``) equals TFLite's requantisation plus the zero
+    point on every accumulator in [lo, hi], inside the int8 range."""
+    x = np.arange(lo, hi + 1, dtype=np.int64)
+    got = apply(x, p)
+    if got is None:
+        return False
+    want = mbqm_np(x, m, shift, rounding) + zp
+    return bool(np.array_equal(got, want) and got.min() >= -128 and got.max() <= 127)
 
 def apply16(x: np.ndarray, p: Rq16Params) -> np.ndarray | None:
     """The kernel's arithmetic between the thresholds (exact integers); None when a value the C
@@ -260,14 +264,7 @@ def rq24(multiplier: int, shift: int, rounding: str, lo: int, hi: int, zp: int) 
         return None
     p = Rq24Params(xc=xc, xs=xs, ml=m & 0xFFFF, mh=m >> 16, kh0=kh0, k10=k10, k00=k00, kh1=kh1, k11=k11,
                    k01=k01, r=total - 32)
-    x = np.arange(lo, hi + 1, dtype=np.int64)
-    got = apply24(x, p)
-    if got is None:
-        return None
-    want = mbqm_np(x, m, shift, rounding) + zp
-    if not np.array_equal(got, want) or got.min() < -128 or got.max() > 127:
-        return None
-    return p
+    return p if _exact_on_range(p, apply24, lo, hi, m, shift, rounding, zp) else None
 
 
 def apply24(x: np.ndarray, p: Rq24Params) -> np.ndarray | None:
