@@ -106,7 +106,10 @@ def run_variant(spec, c_path: Path, h_path: Path, ident: str, x: np.ndarray, y: 
     target = TARGETS[board]
     with tempfile.TemporaryDirectory(prefix="tinyids-boardbench-") as tmp:
         work = Path(tmp)
-        s = replace(spec, header=Path(h_path), sources=[Path(c_path)], predict_fn=f"tinyids_{ident}_predict")
+        # class_fn=None: the "predict" entry times the whole predict() (softmax included); the
+        # adapter would otherwise call the class-only entry wherever the header declares one
+        s = replace(spec, header=Path(h_path), sources=[Path(c_path)], predict_fn=f"tinyids_{ident}_predict",
+                    class_fn=None)
         folder = write_model_folder(s, x, y, work / "model")
         if entry == "predict_class":
             (folder / "tinyids_adapter.c").write_text(adapter_class_only(Path(h_path).name, ident))
