@@ -24,11 +24,14 @@ def _smoke() -> dict:
     return load_config(REPO / "config" / "config.yaml", REPO / "config" / "smoke.yaml", schema_dir=SCHEMAS)
 
 
-def test_default_testbed_has_the_papers_twelve_sensors_and_a_camera_and_minute_windows():
+def test_default_testbed_has_the_papers_twelve_sensors_and_a_camera_and_a_capture_under_30_minutes():
     section = _default()["mqtt_testbed"]
     assert section["sensors"]["count"] == 12 and section["camera"]["count"] == 1
     assert set(section["windows_s"]) == set(CLASSES)
-    assert all(seconds >= 60 for seconds in section["windows_s"].values())
+    # windows of tens of seconds at least (the attack tools repeat within them), the whole
+    # capture, overheads included, within the 30 minutes issue 16 allows
+    assert all(seconds >= 30 for seconds in section["windows_s"].values())
+    assert planned_duration_s(section) <= 30 * 60
     assert section["flow_timeout_s"] is None  # the dataset's extractor has no timeout
 
 
