@@ -43,52 +43,48 @@ def _thresholds(m, shift, rounding, zp, lo, hi, xmin, xmax):
     return (int(below.max()) if below.size else xmin - 1), (int(above.min()) if above.size else xmax + 1)
 
 
-@pytest.mark.parametrize("rounding", ["single", "double"])
-def test_rq16_reproduces_tflite_on_every_accumulator_of_its_range(rounding):
-    applied = 0
-    for shift in range(-12, 1):
+def _applied_ranges(rounding, shifts, cases, build, apply):
+    """Every (m, shift, zero point, range) of ``cases`` the form accepts: its arithmetic equals
+    TFLite's plus the zero point on every accumulator between the saturation thresholds."""
+    applied = []
+    for shift in shifts:
         for m in MULTS[1:]:
-            for zp, lo, hi, xmin, xmax in ((-128, -128, 127, -40000, 40000), (5, -20, 100, -3000, 3000),
-                                           (0, -128, 127, 1 << 20, (1 << 20) + 60000), (-3, -128, 127, -70000, 0)):
+            for zp, lo, hi, xmin, xmax in cases:
                 a_lo, a_hi = _thresholds(m, shift, rounding, zp, lo, hi, xmin, xmax)
                 x_lo, x_hi = max(a_lo + 1, xmin), min(a_hi - 1, xmax)
                 if x_lo > x_hi:
                     continue
-                p = requant.rq16(m, shift, rounding, x_lo, x_hi, zp)
+                p = build(m, shift, rounding, x_lo, x_hi, zp)
                 if p is None:
                     continue
-                applied += 1
                 x = np.arange(x_lo, x_hi + 1, dtype=np.int64)
-                want = requant.mbqm_np(x, m, shift, rounding) + zp
-                np.testing.assert_array_equal(requant.apply16(x, p), want)
-                # every constant fits the C type the kernel gives it
-                assert 0 <= p.ml < 1 << 16 and 0 <= p.mh < 1 << 15 and 0 <= p.kl0 < 1 << 16 and 0 <= p.kl1 < 1 << 16
-                assert all(-(1 << 31) <= v < 1 << 31 for v in (p.xc, p.xs, p.kh0, p.kh1)) and 1 <= p.r
-    assert applied > 50
+                np.testing.assert_array_equal(apply(x, p), requant.mbqm_np(x, m, shift, rounding) + zp)
+                applied.append(p)
+    return applied
+
+
+@pytest.mark.parametrize("rounding", ["single", "double"])
+def test_rq16_reproduces_tflite_on_every_accumulator_of_its_range(rounding):
+    cases = ((-128, -128, 127, -40000, 40000), (5, -20, 100, -3000, 3000),
+             (0, -128, 127, 1 << 20, (1 << 20) + 60000), (-3, -128, 127, -70000, 0))
+    applied = _applied_ranges(rounding, range(-12, 1), cases, requant.rq16, requant.apply16)
+    for p in applied:  # every constant fits the C type the kernel gives it
+        assert 0 <= p.ml < 1 << 16 and 0 <= p.mh < 1 << 15 and 0 <= p.kl0 < 1 << 16 and 0 <= p.kl1 < 1 << 16
+        assert all(-(1 << 31) <= v < 1 << 31 for v in (p.xc, p.xs, p.kh0, p.kh1)) and 1 <= p.r
+    assert len(applied) > 50
 
 
 @pytest.mark.parametrize("rounding", ["single", "double"])
 def test_rq24_reproduces_tflite_on_every_accumulator_of_its_range(rounding):
-    applied = 0
-    for shift in range(-14, 1, 2):
-        for m in MULTS[1:]:
-            for zp, lo, hi, xmin, xmax in ((-128, -128, 127, -200000, 200000), (48, -128, 127, -150000, 50000),
-                                           (0, -128, 127, 50_000_000, 50_300_000), (5, -20, 100, -3000, 3000)):
-                a_lo, a_hi = _thresholds(m, shift, rounding, zp, lo, hi, xmin, xmax)
-                x_lo, x_hi = max(a_lo + 1, xmin), min(a_hi - 1, xmax)
-                if x_lo > x_hi:
-                    continue
-                p = requant.rq24(m, shift, rounding, x_lo, x_hi, zp)
-                if p is None:
-                    continue
-                applied += 1
-                x = np.arange(x_lo, x_hi + 1, dtype=np.int64)
-                want = requant.mbqm_np(x, m, shift, rounding) + zp
-                np.testing.assert_array_equal(requant.apply24(x, p), want)
-                assert 0 <= p.ml < 1 << 16 and 0 <= p.mh < 1 << 15 and 0 <= p.r
-                assert all(0 <= v < 1 << 16 for v in (p.k10, p.k00, p.k11, p.k01))
-                assert all(-(1 << 31) <= v < 1 << 31 for v in (p.xc, p.xs, p.kh0, p.kh1))
-    assert applied > 30
+    cases = ((-128, -128, 127, -200000, 200000), (48, -128, 127, -150000, 50000),
+             (0, -128, 127, 50_000_000, 50_300_000), (5, -20, 100, -3000, 3000))
+    applied = _applied_ranges(rounding, range(-14, 1, 2), cases, requant.rq24, requant.apply24)
+    for p in applied:
+        assert 0 <= p.ml < 1 << 16 and 0 <= p.mh < 1 << 15 and 0 <= p.r
+        assert all(0 <= v < 1 << 16 for v in (p.k10, p.k00, p.k11, p.k01))
+        assert all(-(1 << 31) <= v < 1 << 31 for v in (p.xc, p.xs, p.kh0, p.kh1))
+    assert len(applied) > 30
+
 
 
 def test_rq16_refuses_what_it_cannot_do():
