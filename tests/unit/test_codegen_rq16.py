@@ -86,7 +86,6 @@ def test_rq24_reproduces_tflite_on_every_accumulator_of_its_range(rounding):
     assert len(applied) > 30
 
 
-
 def test_rq16_refuses_what_it_cannot_do():
     assert requant.rq16(1 << 30, -5, "double", 0, 70000, 0) is None  # more than 2^16 accumulators
     assert requant.rq16(1 << 30, 2, "double", 0, 100, 0) is None  # a left shift
