@@ -142,3 +142,26 @@ def test_random_models_are_bit_exact_on_the_atmega328p_with_16_bit_int(params, v
     np.testing.assert_array_equal(cls, want)
     if variant == "fast" and n_in == 16:  # the narrow requantization ran (not vacuous)
         assert "= tinyids_rq16_int8(" in g.source
+
+
+@pytest.mark.slow
+def test_fast_softmax_kernel_is_used_and_bit_exact_on_the_atmega328p(tmp_path):
+    """The fast variant computes SOFTMAX with tinyids_softmax_fast (kernels/tinyids_softmax_fast.h:
+    no 64-bit arithmetic), the reference variant with tinyids_softmax; on the ATmega328P every
+    output byte of the fast variant equals LiteRT's reference kernels (a tMO-shaped model, 300
+    vectors)."""
+    model = synthetic.cnn_model(404, 16, 20, 6, 2, 5, padding="valid", hidden=0, weight_scale=1.0)
+    flat = synthetic.convert_int8(model, synthetic.features(404, 200, 16))
+    ref_src = codegen.generate(flat, "smf", variant="reference").source
+    calls = re.compile(r"^ +(tinyids_softmax(?:_fast)?)\(", re.M)
+    assert calls.findall(ref_src) == ["tinyids_softmax"] and "tinyids_softmax_fast" not in ref_src
+    xq = _int8_inputs(405, 16, 300)
+    out, cls, info = _run_on_avr(flat, "smf", xq, tmp_path, "fast")
+    g = info["gen"]
+    assert calls.findall(g.source) == ["tinyids_softmax_fast"]
+    assert any(s.startswith("SOFTMAX") and "tinyids_softmax_fast" in s for s in g.info["specialised"])
+    ref = run_raw(make_interpreter(flat, reference_kernels=True), xq).reshape(len(xq), -1)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(cls, ref.argmax(axis=1))
+    # not vacuous: rows where the softmax output is neither saturated nor all in one class
+    assert np.sum((out > -128) & (out < 127)) >= 100

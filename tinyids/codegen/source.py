@@ -29,6 +29,7 @@ KERNELS = {
     "conv2d": "tinyids_conv2d.h",
     "max_pool": "tinyids_max_pool.h",
     "softmax": "tinyids_softmax.h",
+    "softmax_fast": "tinyids_softmax_fast.h",
     "lookup": "tinyids_lookup.h",
     "quantize": "tinyids_quantize.h",
     "rq32": "tinyids_rq32.h",

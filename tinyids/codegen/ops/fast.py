@@ -32,6 +32,11 @@ What the generator knows and bakes into straight-line C:
   the pool's maximum is taken over int32 accumulators and only the conv positions a pool
   window reads are computed.
 
+SOFTMAX (:func:`softmax`, called by ``ops/softmax.py`` in this variant) reads the reference
+kernel's exp table with ``tinyids_softmax_fast`` (``kernels/tinyids_softmax_fast.h``): the same
+arithmetic without 64-bit operations (exact 32 x 32-bit products, the two final roundings
+folded into one), equal to ``tinyids_softmax`` on every input.
+
 An operator whose unrolled form would exceed ``unroll_limit`` multiply-accumulates, or whose
 bound does not fit the 32-bit form, is emitted with the reference kernel (the emitters
 return False and the caller falls back); the generated header says which.
@@ -455,4 +460,26 @@ def conv_2d(em: Emitter, op: Operator, src: str, dst: str, limit: int, pool: Ope
         em.need_k = True
         what += f", looped over {len(groups)} positions (input stride {step})"
     em.calls.append(_block(em, f"    /* fast: {what} unrolled, {macs} non-zero multiply-accumulates */", src, dst, lines))
+    return True
+
+
+# tinyids_softmax_fast's preconditions (kernels/tinyids_softmax_fast.h): 2^19 <= sum < 2^27
+SOFTMAX_MAX_DEPTH = 255
+
+
+def softmax(em: Emitter, op: Operator, src: str, dst: str, outer: int, depth: int, diff_min: int,
+            exp_table: list[int], table: str) -> bool:
+    """SOFTMAX through ``tinyids_softmax_fast`` (``kernels/tinyids_softmax_fast.h``): the same
+    exp table and ``diff_min`` as ``tinyids_softmax``, the sum, the reciprocal and the final
+    rounding without 64-bit arithmetic, equal to the reference kernel on every input (proved in
+    the kernel, tested in ``tests/c/test_softmax_fast.c``). False (the caller emits the
+    reference kernel) outside its preconditions: a row wider than :data:`SOFTMAX_MAX_DEPTH`,
+    a table whose first entry is not exp(0) = INT32_MAX or with a negative entry."""
+    if not 1 <= depth <= SOFTMAX_MAX_DEPTH or not exp_table or exp_table[0] != fx.INT32_MAX \
+            or min(exp_table) < 0:
+        em.specialised.append(f"SOFTMAX {op.index}: reference kernel (outside tinyids_softmax_fast's preconditions)")
+        return False
+    em.kernel("softmax_fast")
+    em.calls.append(f"    tinyids_softmax_fast({src}, {dst}, {outer}, {depth}, {diff_min}, {table});")
+    em.specialised.append(f"SOFTMAX {op.index}: tinyids_softmax_fast ({len(exp_table)}-entry exp table)")
     return True

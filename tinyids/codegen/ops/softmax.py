@@ -1,5 +1,6 @@
 """SOFTMAX (``reference_ops::Softmax`` for int8): the exponentials of the input differences are
-precomputed exactly as TFLite's ``SoftmaxPrepare`` does (``fixedpoint.softmax_params``)."""
+precomputed exactly as TFLite's ``SoftmaxPrepare`` does (``fixedpoint.softmax_params``). The
+``fast`` variant reads the same table with ``tinyids_softmax_fast`` (:func:`tinyids.codegen.ops.fast.softmax`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tinyids.codegen import fixedpoint as fx
 from tinyids.codegen.model import CodegenError, Operator
-from tinyids.codegen.ops import common
+from tinyids.codegen.ops import common, fast
 
 if TYPE_CHECKING:
     from tinyids.codegen.emit import Emitter
@@ -31,5 +32,7 @@ def emit(em: Emitter, op: Operator, src: str, dst: str) -> None:
     exp_table = exp_table[:cut]
     diff_min = max(p["diff_min"], -(cut - 1), -256)
     table = em.consts.array("int32_t", exp_table, f"SOFTMAX {op.index} exp(-d) for d = 0..{cut - 1}, Q0.31")
+    if em.variant == "fast" and fast.softmax(em, op, src, dst, outer, depth, diff_min, exp_table, table):
+        return
     em.kernel("softmax")
     em.calls.append(f"    tinyids_softmax({src}, {dst}, {outer}, {depth}, {diff_min}, {table});")
