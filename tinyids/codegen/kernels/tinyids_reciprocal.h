@@ -4,19 +4,7 @@
 #define TINYIDS_RECIPROCAL_H
 
 #include "tinyids_gemmlowp.h"
-
-/* gemmlowp SaturatingRoundingMultiplyByPOT<e> for e > 0. */
-static int32_t tinyids_sat_shl(int32_t x, int e)
-{
-    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - e)) - UINT32_C(1));
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << e);
-}
+#include "tinyids_sat_shl.h"
 
 /* Wrapping int32 addition (gemmlowp's fixed-point operator+), without signed overflow. */
 static int32_t tinyids_add32(int32_t a, int32_t b)

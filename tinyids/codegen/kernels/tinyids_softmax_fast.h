@@ -42,6 +42,7 @@
 #define TINYIDS_SOFTMAX_FAST_H
 
 #include "tinyids_platform.h"
+#include "tinyids_sat_shl.h"
 
 /* The exact 64-bit product a * b: returns the high word, *lo_out the low word. */
 #if defined(__AVR__) && defined(__AVR_HAVE_MUL__) && defined(__GNUC__)
@@ -146,19 +147,6 @@ static int32_t tinyids_srdhm_fast(int32_t a, int32_t b)
     return (int32_t)((hi << 1) + (((uint8_t)(lo >> 24) >> 6) + 1u) / 2u);
 }
 
-/* gemmlowp SaturatingRoundingMultiplyByPOT<e> for e > 0 (tinyids_sat_shl). */
-static int32_t tinyids_sm_sat_shl(int32_t x, int e)
-{
-    const int32_t threshold = (int32_t)((UINT32_C(1) << (31 - e)) - UINT32_C(1));
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << e);
-}
-
 /* GetReciprocal(sum, 12 integer bits) for sum > 0: step (2) above. */
 static int32_t tinyids_softmax_fast_recip(uint32_t sum, int *num_bits_over_unit)
 {
@@ -175,9 +163,9 @@ static int32_t tinyids_softmax_fast_recip(uint32_t sum, int *num_bits_over_unit)
     for (i = 0; i < 3; ++i) {
         const int32_t hdx = tinyids_srdhm_fast(half_denominator, x);
         const int32_t one_minus = (int32_t)(UINT32_C(536870912) - (uint32_t)hdx);
-        x = (int32_t)((uint32_t)x + (uint32_t)tinyids_sm_sat_shl(tinyids_srdhm_fast(x, one_minus), 2));
+        x = (int32_t)((uint32_t)x + (uint32_t)tinyids_sat_shl(tinyids_srdhm_fast(x, one_minus), 2));
     }
-    return tinyids_sm_sat_shl(x, 1);
+    return tinyids_sat_shl(x, 1);
 }
 
 /* One output, step (3) above: scale the reciprocal (> 0), e >= 0 the class's table entry,
