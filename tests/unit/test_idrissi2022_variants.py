@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 ARCH = {"OM": {"filters": 20, "kernel_size": 3, "units": 180, "dropout": 0.2}, "POM": {"filters": 20, "kernel_size": 6}}
 OPTIMIZE = {
     "learning_rate": 0.0005,
+    "steps_per_execution": 50,
     "prune": {"initial_sparsity": 0.0, "final_sparsity": 0.5, "epochs": 2, "frequency": 10, "power": 3},
     "cluster": {"number_of_clusters": 8, "init": "kmeans_plus_plus", "preserve_sparsity": True, "epochs": 1},
     "quantize": {"representative_samples": 200},
@@ -41,7 +42,8 @@ def _trained(name: str, prepared: protocols.Prepared, epochs: int = 6):
     x_train, y_train = prepared.split("train", features)
     x_val, y_val = prepared.split("val", features)
     net = models.build(name, x_train.shape[1], len(prepared.classes), ARCH)
-    models.train(net, x_train, y_train, x_val, y_val, epochs=epochs, batch_size=32, learning_rate=0.003, seed=SEED)
+    models.train(net, x_train, y_train, x_val, y_val, epochs=epochs, batch_size=32, learning_rate=0.003, seed=SEED,
+                 jit_compile=False, steps_per_execution=1)
     return net
 
 

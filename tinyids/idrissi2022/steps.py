@@ -111,7 +111,8 @@ def train_step(data: str | Path, cfg: Mapping[str, Any], *, model_name: str, see
     net = models.build(model_name, x_train.shape[1], len(prepared.classes), cfg["architecture"])
     t = cfg["train"]
     history = models.train(net, x_train, y_train, x_val, y_val, epochs=t["epochs"], batch_size=t["batch_size"],
-                           learning_rate=t["learning_rate"], seed=seed)
+                           learning_rate=t["learning_rate"], seed=seed, jit_compile=t["jit_compile"],
+                           steps_per_execution=t["steps_per_execution"])
     with atomic_path(out_model) as tmp:
         models.save(net, tmp)
     write_json_atomic(out_history, {"model": model_name, "seed": seed, "params": int(net.count_params()),

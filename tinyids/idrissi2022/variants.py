@@ -188,10 +188,10 @@ def prune(model, x, y, *, epochs: int, batch_size: int, learning_rate: float, in
 
 
 def cluster(model, x, y, *, epochs: int, batch_size: int, learning_rate: float, number_of_clusters: int,
-            init: str, preserve_sparsity: bool):
+            init: str, preserve_sparsity: bool, steps_per_execution: int):
     """Weight clustering fine-tune and strip; returns the plain model."""
     clustered = compress.cluster_weights(model, number_of_clusters, init=init, preserve_sparsity=preserve_sparsity)
-    models.compile_model(clustered, learning_rate)
+    models.compile_model(clustered, learning_rate, steps_per_execution=steps_per_execution)
     if epochs > 0:
         clustered.fit(models.as_sequence(x), y, epochs=int(epochs), batch_size=int(batch_size), verbose=2)
     stripped = compress.strip_clustering(clustered)
@@ -211,12 +211,13 @@ def optimize(base_model, x_train: np.ndarray, y_train: np.ndarray, *, config: Ma
     sparsity_after_pruning = compress.weight_sparsity(model)
     model = cluster(model, x_train, y_train, epochs=c["epochs"], batch_size=batch_size, learning_rate=lr,
                     number_of_clusters=c["number_of_clusters"], init=c["init"],
-                    preserve_sparsity=c["preserve_sparsity"])
+                    preserve_sparsity=c["preserve_sparsity"], steps_per_execution=config["steps_per_execution"])
     steps = ["prune", "cluster"]
     convert_from = model
     if qat:
         convert_from = quantization_aware(model, x_train, y_train, epochs=config["qat"]["epochs"],
-                                          batch_size=batch_size, learning_rate=lr)
+                                          batch_size=batch_size, learning_rate=lr,
+                                          steps_per_execution=config["steps_per_execution"])
         steps.append("qat")
     flatbuffer = compress.to_tflite_int8(convert_from, models.as_sequence(x_train),
                                          n_samples=q["representative_samples"], seed=seed)
@@ -267,7 +268,7 @@ def _conv1d_quantize_config():
     return Conv1DQuantizeConfig
 
 
-def quantization_aware(model, x, y, *, epochs: int, batch_size: int, learning_rate: float):
+def quantization_aware(model, x, y, *, epochs: int, batch_size: int, learning_rate: float, steps_per_execution: int):
     """QAT fine-tune of a plain (pruned, clustered) model; returns the quantize-wrapped model."""
     import tensorflow_model_optimization as tfmot
     import tf_keras as keras
@@ -286,7 +287,7 @@ def quantization_aware(model, x, y, *, epochs: int, batch_size: int, learning_ra
     annotated.set_weights(model.get_weights())
     with qk.quantize_scope({"Conv1DQuantizeConfig": config_cls}):
         quantized = qk.quantize_apply(annotated)
-    models.compile_model(quantized, learning_rate)
+    models.compile_model(quantized, learning_rate, steps_per_execution=steps_per_execution)
     if epochs > 0:
         quantized.fit(models.as_sequence(x), y, epochs=int(epochs), batch_size=int(batch_size), verbose=2)
     return quantized
