@@ -175,7 +175,7 @@ def comparison_table(metrics: pd.DataFrame, paper: dict[str, Any], encodings: pd
                                  ",".join(sorted(set(sel["train_file"].astype(str))))))
     for row in rows[first:]:
         ours = row["train_file"] or "none"
-        row["note"] = f"ours trained on {ours}; published: {tav['source_note']}"
+        row["note"] = f"ours trained on {ours}; published trained on {tav['train_file']}: {tav['source_note']}"
     return comparison.frame(rows, "srm2025 paper comparison")
 
 
@@ -217,7 +217,8 @@ def comparison_markdown(metrics: pd.DataFrame, table: pd.DataFrame, paper: dict[
     tav = paper["tavallaee2009"]
     tav_rows = table[table["table"] == "tavallaee2009_accuracy"]
     lines += ["## Tavallaee et al. 2009 baselines (accuracy, standard protocol)", "", f"Published: {tav['citation']}",
-              "", f"Provenance: {tav['source_note']} Ours trained on {', '.join(train_files)}.", ""]
+              "", f"Provenance: {tav['source_note']} Published learners trained on {tav['train_file']}; ours on "
+              f"{', '.join(train_files)}.", ""]
     for test_set in tav.get("accuracy_percent", {}):
         lines += [f"### {test_set}", "", "| Published learner | Published accuracy | Our model | Our accuracy |", "|---|---|---|---|"]
         for _, r in tav_rows[tav_rows["protocol"] == protocol_label("standard", test_set)].iterrows():
