@@ -30,3 +30,23 @@ def test_train_step_with_one_seed_gives_identical_weights_twice(data_mirror, tmp
     (w0, h0), (w1, h1) = runs
     assert h0["history"]["loss"] == h1["history"]["loss"]
     assert all(np.array_equal(a, b) for a, b in zip(w0, w1))
+
+
+def test_training_under_op_determinism_falls_back_from_xla_instead_of_failing_on_maxpool():
+    import tensorflow as tf
+
+    from tensorflow.python.framework import config as tf_config
+
+    was = tf_config.is_op_determinism_enabled()
+    tf.config.experimental.enable_op_determinism()
+    try:
+        rng = np.random.default_rng(0)
+        x, y = rng.random((96, 16), dtype=np.float32), rng.integers(0, 5, 96)
+        net = models.build("POM", 16, 5, {"POM": {"filters": 4, "kernel_size": 3}})
+        history = models.train(net, x, y, x[:16], y[:16], epochs=1, batch_size=32, learning_rate=0.01, seed=0,
+                               jit_compile=True, steps_per_execution=2)
+        assert net.jit_compile is False
+        assert np.isfinite(history["loss"][0])
+    finally:
+        if not was:
+            tf_config.disable_op_determinism()

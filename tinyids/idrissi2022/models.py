@@ -95,9 +95,21 @@ def compile_model(model, learning_rate: float, *, jit_compile: bool = False, ste
     how the same optimizer steps are run, not which: the fine-tunes with tfmot wrappers keep the
     defaults, since ``UpdatePruningStep`` advances the pruning step once per runtime call."""
     keras = _keras()
+    if jit_compile and _op_determinism_enabled():
+        # XLA has no deterministic MaxPool gradient: a process that enabled op determinism (the
+        # ibrahim2025 trainer does, and one test process runs both studies) trains without XLA.
+        log.warning("op determinism is enabled in this process: training %s without XLA (jit_compile off)",
+                    model.name)
+        jit_compile = False
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                   jit_compile=bool(jit_compile), steps_per_execution=int(steps_per_execution))
+
+
+def _op_determinism_enabled() -> bool:
+    from tensorflow.python.framework import config as tf_config
+
+    return bool(tf_config.is_op_determinism_enabled())
 
 
 def set_seed(seed: int) -> None:
