@@ -232,7 +232,8 @@ def _emulate_on(bid: str, board: Board, fit: Mapping[str, Any] | None, spec: Mod
     if unit == "cycles":
         row.update(count_unit="cycles", count_min=int(c.min()), count_median=float(np.median(c)),
                    count_max=int(c.max()))
-        row.update({f"latency_us_{k}": v / board.clock_hz * 1e6 for k, v in
+        # cycles * 1e6 is exact, so one correctly rounded division gives count / MHz exactly
+        row.update({f"latency_us_{k}": float(v) * 1e6 / board.clock_hz for k, v in
                     (("min", c.min()), ("median", np.median(c)), ("max", c.max()))})
     elif unit == "qemu_ticks":
         ins = ticks_to_instructions(c, int(emu["icount_shift"]), board.qemu_tick_hz)
