@@ -164,7 +164,8 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _stop_smoke()
         returncode = None
     elapsed = time.monotonic() - _SMOKE["started"]
-    _SMOKE["log"].flush()
+    if not _SMOKE["log"].closed:  # _stop_smoke (the timeout) has closed it already
+        _SMOKE["log"].flush()
     (workdir / "smoke_run.seconds").write_text(f"{elapsed:.1f}\n")
     if returncode != 0:
         text = (workdir / "smoke_run.log").read_text(errors="replace")
