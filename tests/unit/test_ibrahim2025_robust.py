@@ -63,6 +63,65 @@ def test_relu6_rescaling_is_exactly_a_clip_of_the_hidden_activations_at_c():
     assert none == [None, None] and all(np.array_equal(a[0], b[0]) for a, b in zip(rb.clipped_weights(weights, none), weights))
 
 
+def test_per_layer_percentiles_give_the_uniform_clips_when_they_agree_and_none_where_a_layer_is_unclipped():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(300, 5))
+    weights = _toy_weights(7)
+    assert rb.clip_values(weights, x, [90.0, 90.0]) == rb.clip_values(weights, x, 90.0)
+    mixed = rb.clip_values(weights, x, [None, 80.0])
+    assert mixed[0] is None and mixed[1] == rb.clip_values(weights, x, 80.0)[1]
+    with pytest.raises(ValueError, match="3 percentiles for 2 hidden layers"):
+        rb.clip_values(weights, x, [90.0, 90.0, 90.0])
+
+
+def _heavy_tailed_toy(seed):
+    """A ReLU MLP on bounded inputs whose hidden activations span three orders of magnitude (as
+    the 100-epoch model's do: a few units fire only on rare rows, and then a hundredfold), with
+    labels that depend on the ranking of the ordinary rows."""
+    rng = np.random.default_rng(seed)
+    w1, b1 = rng.normal(size=(4, 16)) * 0.6, rng.normal(size=16) * 0.05
+    w1[:, 12:], w1[0, 12:], b1[12:] = 0.0, 100.0, -200.0  # units 12-15: only where x0 > 2, up to ~200
+    weights = [(w1, b1), (np.abs(rng.normal(size=(16, 16))) * 0.6, rng.normal(size=16) * 0.05),
+               (rng.normal(size=(16, 1)), np.array([0.0]))]
+    x = rng.normal(size=(3000, 4))
+    logit = _forward(weights, x).reshape(-1)
+    y = (logit + rng.normal(scale=0.3 * np.std(logit[x[:, 0] <= 2]), size=logit.size) > np.median(logit)).astype(int)
+    return weights, x, y
+
+
+def test_simulated_int8_score_ranks_rows_as_the_converted_int8_model_does():
+    import tinyids  # noqa: F401
+    from scipy.stats import spearmanr
+
+    from tinyids import compress
+
+    weights, x, _ = _heavy_tailed_toy(8)
+    cal, rows = x[:1000].astype(np.float32), x[1000:].astype(np.float32)
+    limit = float(np.percentile(np.abs(_forward(weights, rows)), 95))
+    for pct in (None, 70.0):
+        clips = rb.clip_values(weights, cal, pct)
+        model = rb.build_model(rb.logit_clip_weights(rb.clipped_weights(weights, clips), limit), clips, limit)
+        raw, _, _ = rb.int8_raw(compress.to_tflite_int8(model, cal, n_samples=None, seed=0), rows)
+        sim = rb.simulated_int8_logit(weights, clips, cal, rows, limit)
+        assert spearmanr(sim, raw).statistic > 0.98, pct
+
+
+def test_per_layer_clip_search_picks_candidates_and_never_scores_below_no_clipping():
+    from tinyids.metrics import roc_auc_or_nan
+
+    weights, x, y = _heavy_tailed_toy(9)
+    cal, val, y_val = x[:1000], x[1000:], y[1000:]
+    candidates = [None, 99.0, 90.0, 70.0, 50.0]
+    limit = float(np.percentile(np.abs(_forward(weights, cal)), 95))
+    pcts, auc = rb.search_layer_percentiles(weights, cal, val, y_val, candidates, 2, limit)
+    assert len(pcts) == 2 and all(p in candidates for p in pcts)
+    unclipped = roc_auc_or_nan(y_val, rb.simulated_int8_logit(weights, [None, None], cal, val, limit))
+    assert auc > unclipped + 0.01  # the rare rows' range costs the ordinary rows their ranking
+    assert auc == pytest.approx(roc_auc_or_nan(y_val, rb.simulated_int8_logit(
+        weights, rb.clip_values(weights, cal, pcts), cal, val, limit)))
+    assert rb.search_layer_percentiles(weights, cal, val, y_val, candidates, 0, limit) == ([None, None], unclipped)
+
+
 def test_logit_clip_layers_compute_the_clipped_logit_before_the_sigmoid():
     rng = np.random.default_rng(4)
     x = rng.normal(size=(400, 5)) * 10

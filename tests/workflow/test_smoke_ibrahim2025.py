@@ -182,7 +182,14 @@ def test_robust_deployable_threshold_comes_from_validation_rows_not_the_fixed_th
             source = json.loads((smoke_run / OUT / f"runs/{protocol}/fold0/{model}_eval.json").read_text())
             assert rec["metrics"] == source["metrics"]  # judged against the source model in float
             choice = rec["choice"]
-            assert choice["validation_rows"] > 0 and len(choice["candidates"]) == len(ib.robust.activation_percentiles)
+            assert choice["validation_rows"] > 0
+            uniform = [c["activation_percentile"] for c in choice["candidates"][:len(ib.robust.activation_percentiles)]]
+            assert uniform == list(ib.robust.activation_percentiles)
+            # the per-layer search's choice joins them when it is not one of the uniform ones
+            extra = choice["candidates"][len(uniform):]
+            assert len(extra) <= (1 if ib.robust.layer_search_sweeps else 0)
+            assert all(isinstance(c["activation_percentile"], list) for c in extra)
+            assert choice["clips"] in [c["clips"] for c in choice["candidates"]]
             assert rec["decision"]["rule"] == "threshold"
             assert [s["op"] for s in rec["input_steps"]] == (["standard"] if ib.robust.standardise else [])
             assert rec["gap_accuracy"] == pytest.approx(rec["metrics_int8"]["accuracy"] - source["metrics"]["accuracy"])

@@ -66,6 +66,7 @@ class Robust:
     input_percentile: float | None = None
     logit_clip: float | None = 8.0
     activation_percentiles: tuple[float | None, ...] = (None, 99.99, 99.9)
+    layer_search_sweeps: int = 0
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
         input_percentile=rb.get("input_percentile", Robust.input_percentile) if "input_percentile" in rb else Robust.input_percentile,
         activation_percentiles=tuple(rb.get("activation_percentiles", Robust.activation_percentiles)),
         logit_clip=rb.get("logit_clip", Robust.logit_clip) if "logit_clip" in rb else Robust.logit_clip,
+        layer_search_sweeps=int(rb.get("layer_search_sweeps", Robust.layer_search_sweeps)),
     )
     training = Training(**{k: tr[k] for k in Training.__dataclass_fields__ if k in tr})
     variants = pr.get("variants", Pruning().variants)
