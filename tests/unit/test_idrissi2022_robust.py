@@ -17,7 +17,7 @@ from tinyids.study import ablation, deployable, preprocessing
 
 FEATURES = [("proto" if f == "logged_in" else f) for f in standin.FEATURES]
 SPEC = {"name": "tMLP_robust", "model": "MLP", "hidden_units": [8], "compress": False, "qat_epochs": 0}
-OPTIMIZE = {"learning_rate": 0.001, "prune": {"initial_sparsity": 0.0, "final_sparsity": 0.5, "epochs": 1, "frequency": 2},
+OPTIMIZE = {"learning_rate": 0.001, "steps_per_execution": 50, "prune": {"initial_sparsity": 0.0, "final_sparsity": 0.5, "epochs": 1, "frequency": 2},
             "cluster": {"number_of_clusters": 4, "init": "kmeans_plus_plus", "preserve_sparsity": True, "epochs": 0}}
 CFG = {"train": {"epochs": 3, "batch_size": 32, "learning_rate": 0.01, "jit_compile": True, "steps_per_execution": 50},
        "qat_learning_rate": 0.001,

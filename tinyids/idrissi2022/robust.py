@@ -184,7 +184,7 @@ def train(spec: Mapping[str, Any], x: Mapping[str, np.ndarray], y: Mapping[str, 
                                       batch_size=t["batch_size"], learning_rate=o["learning_rate"],
                                       number_of_clusters=o["cluster"]["number_of_clusters"], init=o["cluster"]["init"],
                                       preserve_sparsity=o["cluster"]["preserve_sparsity"],
-                                      steps_per_execution=t["steps_per_execution"])
+                                      steps_per_execution=o["steps_per_execution"])
         convert_from = compressed
         steps += ["prune", "cluster"]
     if int(spec["qat_epochs"]) > 0:
