@@ -80,3 +80,31 @@ def test_markdown_keeps_the_two_protocol_columns_and_names_sizes_and_smoke_statu
     assert "Smoke run" in md and "ours (paper protocol)" in md and "ours (sound protocol)" in md
     assert "formula (7)-(8)" in md and "84KB" in md and "int8" in md and paper["citation"] in md
     assert "Smoke run" not in comparison.markdown(table, metrics, paper, smoke=False)
+
+
+def _robust_record(protocol, source, fold, accuracy):
+    m8 = {"accuracy": accuracy, "precision": 0.5, "recall": 0.6, "f1": 0.55, "roc_auc": 0.9}
+    return {"protocol": protocol, "fold": fold, "model": f"{source}_robust", "source_model": source,
+            "metrics": {"accuracy": 0.1}, "metrics_int8": m8}
+
+
+def test_robust_variants_get_their_int8_figures_beside_their_source_models_tables_noted_as_ours():
+    metrics, paper = _metrics(), _paper_block()
+    robust = comparison.robust_frame([_robust_record("sound", "pruned_paper", 0, 0.937),
+                                      _robust_record("sound", "full", 0, 0.943)])
+    table = comparison.comparison_table(metrics, paper, robust)
+    t4 = table[(table["table"] == paper["table4"]["cite"]) & (table["quantity"] == "accuracy")]
+    # Table 4's pruning variants are the paper-faithful models only; the robust one is its own row
+    row = t4[t4["model"] == "pruned_paper_robust"]
+    assert len(row) == 1 and row["protocol"].iloc[0] == "sound" and row["our_value"].iloc[0] == 0.937
+    assert row["note"].iloc[0] == comparison.ROBUST_NOTE and row["paper_value"].iloc[0] == paper["table4"]["accuracy"]
+    t2 = table[(table["table"] == paper["table2"]["cite"]) & (table["model"] == "full_robust")]
+    assert set(t2["quantity"]) == {"accuracy", "precision", "recall", "f1"}
+    auc = table[(table["quantity"] == "roc_auc") & table["model"].str.endswith("_robust")]
+    assert set(auc["model"]) == {"full_robust", "pruned_paper_robust"} and (auc["our_value"] == 0.9).all()
+    # no size rows: a robust variant has the bytes of its source model, reported once
+    assert not table[table["model"].str.endswith("_robust") & table["quantity"].str.startswith("size: ")].shape[0]
+    assert comparison.comparison_table(metrics, paper, comparison.robust_frame([])).equals(
+        comparison.comparison_table(metrics, paper))
+    md = comparison.markdown(table, metrics, paper, smoke=False)
+    assert "| pruned_paper_robust |" in md and "0.9370" in md

@@ -47,16 +47,31 @@ def protocols_of(metrics: pd.DataFrame) -> list[str]:
     return [p for p in PROTOCOLS if p in present] + [p for p in present if p not in PROTOCOLS]
 
 
-def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.DataFrame:
+ROBUST_NOTE = "ours, not the paper's model: the quantization-robust int8 variant (threshold chosen on validation rows)"
+
+
+def robust_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per robust record (``<model>_robust_eval.json``): its int8 figures on the test rows
+    under the metric names, beside ``protocol``, ``model``, ``source_model`` and ``run`` (the fold)."""
+    rows = [{"protocol": r["protocol"], "model": r["model"], "source_model": r["source_model"], "run": r["fold"],
+             **{k: r["metrics_int8"][k] for k in (*METRICS, "roc_auc")}} for r in records]
+    return pd.DataFrame(rows, columns=["protocol", "model", "source_model", "run", *METRICS, "roc_auc"])
+
+
+def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any], robust: pd.DataFrame | None = None) -> pd.DataFrame:
     """ComparisonRows (:mod:`tinyids.study.comparison`), one per paper figure, model and protocol.
 
     ``table`` is where the paper states the figure (its ``cite``), ``citation`` the paper's
-    citation with it; ours is the mean over the folds (``run``) of ``metrics.csv``. Extra column:
-    ``note``.
+    citation with it; ours is the mean over the folds (``run``) of ``metrics.csv``. ``robust``
+    (:func:`robust_frame`) adds, beside the figures of each robust variant's source model (Table 2
+    for ``full``, Table 4 for a pruning variant; the AUC figures likewise), the variant's int8
+    figures as rows of their own model, noted as ours. Extra column: ``note``.
     """
     all_models = list(dict.fromkeys(metrics["model"]))
     protocols = protocols_of(metrics)
     rows: list[dict[str, Any]] = []
+    if robust is not None and not robust.empty:
+        metrics = pd.concat([metrics, robust.drop(columns="source_model")], ignore_index=True)
 
     def add(source: str, quantity: str, unit: str, model: str, paper_value: Any, column: str | None,
             note: str = "") -> None:
@@ -85,6 +100,17 @@ def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any]) -> pd.Data
     for entry in paper.get("auc", []) or []:
         for model in _models(entry["model"], all_models):
             add(entry["cite"], "roc_auc", "fraction", model, entry["value"], "roc_auc")
+    if robust is not None and not robust.empty:
+        for name, source in dict.fromkeys(zip(robust["model"], robust["source_model"])):
+            for key in ("table2", "table4"):
+                entry = paper.get(key)
+                if entry and source in _models(entry["model"], all_models):
+                    for metric in METRICS:
+                        if metric in entry:
+                            add(entry["cite"], metric, "fraction", name, entry[metric], metric, ROBUST_NOTE)
+            for entry in paper.get("auc", []) or []:
+                if source in _models(entry["model"], all_models):
+                    add(entry["cite"], "roc_auc", "fraction", name, entry["value"], "roc_auc", ROBUST_NOTE)
     conf = paper.get("confusion")
     if conf:
         for model in _models(conf["model"], all_models):

@@ -179,7 +179,10 @@ def plots(protocol: str, models: Sequence[str], run_dir: str | Path, out_roc, ou
     pl.confusion_figure(preds, f"Confusion matrices, {tag}", out_confusion)
 
 
-def compare(metrics_csv, statistics_csv, config: Mapping[str, Any], out_csv, out_md) -> pd.DataFrame:
+def compare(metrics_csv, statistics_csv, config: Mapping[str, Any], out_csv, out_md,
+            robust_evals: Sequence[str | Path] = ()) -> pd.DataFrame:
+    """The paper comparison; ``robust_evals`` (``<model>_robust_eval.json``) add the robust
+    variants' int8 figures beside their source models' (:func:`comparison.comparison_table`)."""
     from tinyids.ibrahim2025 import comparison
     from tinyids.study import comparison as comparison_file
     from tinyids.study import metrics as metrics_file
@@ -187,7 +190,8 @@ def compare(metrics_csv, statistics_csv, config: Mapping[str, Any], out_csv, out
     settings = st.from_config(config)
     metrics = metrics_file.read(metrics_csv)
     stats_frame = pd.read_csv(statistics_csv)
-    table = comparison.comparison_table(metrics, settings.paper)
+    robust = comparison.robust_frame([json.loads(Path(p).read_text(encoding="utf-8")) for p in robust_evals])
+    table = comparison.comparison_table(metrics, settings.paper, robust)
     comparison_file.write(table, out_csv)
     write_text_atomic(out_md, comparison.markdown(table, metrics, settings.paper, smoke=settings.smoke,
                                                   statistics=stats_frame))

@@ -245,6 +245,7 @@ rule ibrahim2025_compare:
     input:
         metrics=f"{IB_OUT}/metrics.csv",
         statistics=f"{IB_OUT}/statistics.csv",
+        robust=[IB_LAYOUT.record_file(_ib_robust_name(m), "eval", protocol=p, fold=f) for p, f, m in IB_ROBUST_KEYS],
     output:
         csv=f"{IB_OUT}/paper_comparison.csv",
         md=f"{IB_OUT}/paper_comparison.md",

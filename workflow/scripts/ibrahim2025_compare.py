@@ -6,6 +6,6 @@ from tinyids.runlog import logged
 with logged(snakemake.log[0]) as log:
     table = steps.compare(
         snakemake.input.metrics, snakemake.input.statistics, snakemake.params.cfg,
-        snakemake.output.csv, snakemake.output.md,
+        snakemake.output.csv, snakemake.output.md, robust_evals=list(snakemake.input.robust),
     )
     log.info("wrote %s (%d rows)", snakemake.output.csv, len(table))
