@@ -85,32 +85,29 @@ def comparison_table(metrics: pd.DataFrame, paper: Mapping[str, Any], robust: pd
                 "our_sd": sd, "n_runs": n, "citation": f"{paper['citation']}, {source}", "note": note,
             })
 
-    for key in ("table2", "table4"):
-        entry = paper.get(key)
-        if not entry:
-            continue
-        for model in _models(entry["model"], all_models):
-            for metric in METRICS:
-                if metric in entry:
-                    add(entry["cite"], metric, "fraction", model, entry[metric], metric)
-            if "size_bytes" in entry:
-                for measure, label in SIZE_MEASURES:
-                    add(entry["cite"], f"size: {label}", "count" if measure in COUNT_MEASURES else "bytes", model,
-                        entry["size_bytes"], measure, f"paper states {entry.get('size', entry['size_bytes'])}")
-    for entry in paper.get("auc", []) or []:
-        for model in _models(entry["model"], all_models):
-            add(entry["cite"], "roc_auc", "fraction", model, entry["value"], "roc_auc")
-    if robust is not None and not robust.empty:
-        for name, source in dict.fromkeys(zip(robust["model"], robust["source_model"])):
-            for key in ("table2", "table4"):
-                entry = paper.get(key)
-                if entry and source in _models(entry["model"], all_models):
-                    for metric in METRICS:
-                        if metric in entry:
-                            add(entry["cite"], metric, "fraction", name, entry[metric], metric, ROBUST_NOTE)
-            for entry in paper.get("auc", []) or []:
-                if source in _models(entry["model"], all_models):
-                    add(entry["cite"], "roc_auc", "fraction", name, entry["value"], "roc_auc", ROBUST_NOTE)
+    def paper_figures(models_for, note: str = "", sizes: bool = True) -> None:
+        """Tables 2 and 4 and the AUC figures for the models ``models_for(entry model)`` names."""
+        for key in ("table2", "table4"):
+            entry = paper.get(key)
+            if not entry:
+                continue
+            for model in models_for(entry["model"]):
+                for metric in METRICS:
+                    if metric in entry:
+                        add(entry["cite"], metric, "fraction", model, entry[metric], metric, note)
+                if sizes and "size_bytes" in entry:
+                    for measure, label in SIZE_MEASURES:
+                        add(entry["cite"], f"size: {label}", "count" if measure in COUNT_MEASURES else "bytes", model,
+                            entry["size_bytes"], measure, f"paper states {entry.get('size', entry['size_bytes'])}")
+        for entry in paper.get("auc", []) or []:
+            for model in models_for(entry["model"]):
+                add(entry["cite"], "roc_auc", "fraction", model, entry["value"], "roc_auc", note)
+
+    paper_figures(lambda m: _models(m, all_models))
+    if robust is not None and not robust.empty:  # a robust variant has its source model's bytes: no size rows
+        pairs = list(dict.fromkeys(zip(robust["model"], robust["source_model"])))
+        paper_figures(lambda m: [name for name, source in pairs if source in _models(m, all_models)], ROBUST_NOTE,
+                      sizes=False)
     conf = paper.get("confusion")
     if conf:
         for model in _models(conf["model"], all_models):

@@ -134,9 +134,14 @@ def clip_values(weights, x: np.ndarray, percentile: float | None | Sequence[floa
         raise ValueError(f"{len(pcts)} percentiles for {n_hidden} hidden layers")
     if all(p is None for p in pcts):
         return [None] * n_hidden
+    return _clips(hidden_row_max(weights, x), pcts)
+
+
+def _clips(row_max: Sequence[np.ndarray], pcts: Sequence[float | None]) -> list[float | None]:
+    """Each layer's ``pct`` percentile of its row maxima; ``None`` where no clip or a clip <= 0."""
     clips = []
-    for row_max, pct in zip(hidden_row_max(weights, x), pcts):
-        c = None if pct is None else float(np.percentile(row_max, pct))
+    for m, pct in zip(row_max, pcts):
+        c = None if pct is None else float(np.percentile(m, pct))
         clips.append(c if c is not None and c > 0 else None)
     return clips
 
@@ -183,7 +188,7 @@ def search_layer_percentiles(weights, calibration: np.ndarray, x_val: np.ndarray
     row_max = hidden_row_max(weights, calibration)
 
     def auc(pcts):
-        clips = [None if p is None else (float(np.percentile(m, p)) or None) for m, p in zip(row_max, pcts)]
+        clips = _clips(row_max, pcts)
         return float(roc_auc_or_nan(y_val, simulated_int8_logit(weights, clips, calibration, x_val, logit_clip)))
 
     current: list[float | None] = [None] * n_hidden
