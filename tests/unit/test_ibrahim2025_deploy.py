@@ -90,7 +90,7 @@ def test_a_model_with_two_outputs_is_refused(tmp_path: Path, written):
     _, prepared, out, _, _ = written
     model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(2, activation="softmax")])
     (tmp_path / "two.tflite").write_bytes(compress.to_tflite_int8(model, prepared.x_train, n_samples=20, seed=0))
-    with pytest.raises(TinyidsError, match="one sigmoid output"):
+    with pytest.raises(TinyidsError, match="ibrahim2025 models have one output, this one has shape"):
         write_deployable(name="two", int8_tflite=tmp_path / "two.tflite", data_npz=tmp_path / "none.npz",
                          preprocess_json=tmp_path / "none.json", eval_json=tmp_path / "none.json",
                          out_tflite=tmp_path / "o.tflite", out_npz=tmp_path / "o.npz", out_json=tmp_path / "two.json")

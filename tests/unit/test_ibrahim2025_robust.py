@@ -122,7 +122,7 @@ def test_per_layer_clip_search_picks_candidates_and_never_scores_below_no_clippi
     assert rb.search_layer_percentiles(weights, cal, val, y_val, candidates, 0, limit) == ([None, None], unclipped)
 
 
-def test_logit_clip_layers_compute_the_clipped_logit_before_the_sigmoid():
+def test_logit_clip_layers_output_the_clipped_logit_scaled_to_the_unit_interval():
     rng = np.random.default_rng(4)
     x = rng.normal(size=(400, 5)) * 10
     weights = _toy_weights(5)
@@ -132,9 +132,34 @@ def test_logit_clip_layers_compute_the_clipped_logit_before_the_sigmoid():
     for w, b in clipped[:-2]:
         h = np.maximum(h @ w + b, 0.0)
     u = np.clip(h @ clipped[-2][0] + clipped[-2][1], 0.0, rb.RELU6_MAX)  # the output layer's ReLU6
-    logit = u @ clipped[-1][0] + clipped[-1][1]
-    expected = np.clip(_forward(weights, x), -2.0, 2.0)
-    assert np.allclose(logit, expected, atol=1e-9) and (np.abs(_forward(weights, x)) > 2).any()
+    score = (u @ clipped[-1][0] + clipped[-1][1]).reshape(-1)
+    logit = _forward(weights, x).reshape(-1)
+    assert np.allclose(score, (np.clip(logit, -2.0, 2.0) + 2.0) / 4.0, atol=1e-12) and (np.abs(logit) > 2).any()
+    # the Deployable's decision.score turns it back into the sigmoid of the clipped logit
+    dec = {"probability": 0.5, "score": rb.score_of(2.0)}
+    inside = np.abs(logit) < 2
+    assert np.allclose(deployable.output_probability(dec, score)[inside], 1 / (1 + np.exp(-logit[inside])))
+
+
+def test_clipped_logit_score_keeps_int8_levels_where_the_int8_sigmoid_saturates():
+    """Rows whose probabilities all exceed 0.98 share five int8 sigmoid levels (scale 1/256); the
+    clipped-logit score spreads the same rows over many more levels of its own output."""
+    import tinyids  # noqa: F401
+
+    from tinyids import compress
+
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(3000, 5)).astype(np.float32)
+    weights = [(rng.normal(size=(5, 8)), rng.normal(size=8)), (rng.normal(size=(8, 1)), np.array([6.0]))]
+    logit = _forward(weights, x).reshape(-1)
+    high = (logit > 4.0) & (logit < 7.5)
+    assert high.sum() > 200
+    distinct = {}
+    for limit in (None, 8.0):
+        model = rb.build_model(rb.logit_clip_weights(weights, limit), [None], limit)
+        raw, _, _ = rb.int8_raw(compress.to_tflite_int8(model, x[:1000], n_samples=None, seed=0), x[high])
+        distinct[limit] = np.unique(raw).size
+    assert distinct[None] <= 6 and distinct[8.0] >= 4 * distinct[None], distinct
 
 
 def test_validation_rows_are_the_keras_held_out_tail_and_only_real_rows_under_sound():
@@ -155,6 +180,52 @@ def test_threshold_maximises_validation_accuracy_and_its_probability_gives_the_s
     # among the equally accurate values the one nearest probability 0.5 wins: the largest here
     assert q == -40
     assert threshold_decision(Quantization(1 / 256, -128), prob, "t")["int8"] == q
+
+
+def test_attack_f1_threshold_is_the_best_f1_of_every_int8_rule_on_the_validation_rows():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(7)
+    y = (rng.random(600) < 0.15).astype(int)
+    raw = np.clip(np.round(rng.normal(-60, 30, 600) + 70 * y), -128, 127).astype(np.int32)
+    q, _, f1 = rb.choose_threshold(raw, y, 1 / 255, -128, 0.5, "attack_f1")
+    every = [f1_score(y, (raw >= t).astype(int), zero_division=0) for t in range(-128, 128)]
+    assert f1 == pytest.approx(max(every)) and every[q + 128] == pytest.approx(max(every))
+    q_acc, _, _ = rb.choose_threshold(raw, y, 1 / 255, -128, 0.5, "accuracy")
+    assert q_acc >= q  # on a minority attack class the accuracy-optimal rule flags fewer rows
+    with pytest.raises(ValueError, match="threshold criterion 'auc'"):
+        rb.choose_threshold(raw, y, 1 / 255, -128, 0.5, "auc")
+
+
+@pytest.mark.parametrize("limit", [2.0, 8.0])
+def test_clipped_logit_decision_probability_gives_back_its_int8_value(limit):
+    """The robust eval stores the probability a mid-level threshold of the score stands for; the
+    deployable turns it back into the same int8 value, for every value of the output."""
+    from tinyids.ibrahim2025.deploy import threshold_decision
+    from tinyids.litert import Quantization
+
+    score, oq = rb.score_of(limit), Quantization(1.0 / 255.0, -128)
+    for q in range(-127, 128):
+        t = (q - oq.zero_point - 0.5) * oq.scale
+        prob = float(deployable.output_probability({"score": score}, np.float64(t)))
+        dec = threshold_decision(oq, prob, "t", score)
+        assert dec["int8"] == q and dec["score"] == score
+        assert deployable.output_threshold(dec) == pytest.approx(t, abs=1e-9)
+
+
+def test_a_clipped_logit_score_with_high_not_above_low_is_rejected_naming_the_key(tmp_path):
+    from tinyids.litert import Quantization
+
+    dec = {"rule": "threshold", "output": 0, "probability": 0.5, "int8": 0, "score": rb.score_of(2.0)}
+    q = deployable.quantization(Quantization(0.1, 0).scale, 0)
+    args = dict(name="t", study="s", protocol="p", variant="v", seed=0, class_names=["a", "b"],
+                raw_feature_names=["r"], feature_names=["x"], model_format="tflite-int8", input_quantization=q,
+                output_quantization=q, test_rows=1, metrics={"accuracy": 1.0}, steps=[])
+    deployable.Deployable.create(**args, decision=dec)
+    with pytest.raises(deployable.DeployableError, match=r"decision.score: high \(-2.0\) must be above low \(2.0\)"):
+        deployable.Deployable.create(**args, decision={**dec, "score": {"kind": "clipped_logit", "low": 2.0, "high": -2.0}})
+    with pytest.raises(deployable.DeployableError, match="decision"):
+        deployable.Deployable.create(**args, decision={**dec, "score": {"kind": "logit", "low": -2.0, "high": 2.0}})
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +276,15 @@ def test_robust_record_keeps_the_source_float_metrics_and_a_validation_chosen_de
     assert choice["validation_rows"] > 0 and choice["activation_percentile"] in (None, 99.0)
     assert [c["activation_percentile"] for c in choice["candidates"]] == [None, 99.0]
     assert record["gap_accuracy"] == pytest.approx(record["metrics_int8"]["accuracy"] - source["metrics"]["accuracy"])
+    # the default decision maximises validation attack F1; the record keeps the accuracy rule's figures beside it
+    assert record["threshold_criterion"] == "attack_f1" and dec["score"] == rb.score_of(8.0)
+    by = record["by_threshold_criterion"]
+    assert set(by) == set(rb.CRITERIA) and by["attack_f1"]["int8"] == dec["int8"]
+    assert by["attack_f1"]["metrics_int8"] == record["metrics_int8"]
+    assert record["metrics_float_validation_threshold"] == by["attack_f1"]["metrics_float"]
+    assert by["attack_f1"]["validation_value_int8"] >= by["accuracy"]["validation_value_int8"] - 1.0  # both in [0, 1]
+    assert record["gap_attack_f1_validation_threshold"] == pytest.approx(
+        record["metrics_int8"]["f1"] - by["attack_f1"]["metrics_float"]["f1"])
 
 
 def test_robust_deployable_steps_run_from_the_encoded_row_to_x_test_and_decide_as_its_record(robust_run):

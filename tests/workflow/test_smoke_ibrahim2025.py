@@ -128,8 +128,9 @@ def test_deployables_are_int8_models_whose_test_accuracy_is_reproducible(smoke_r
             assert dep.n_inputs == ib.pca_components
             robust = model.endswith(st.ROBUST_SUFFIX)
             assert [s["op"] for s in dep.steps] == ["minmax", "pca"] + (["standard"] if robust and ib.robust.standardise else [])
-            pred = (predict_float_features(make_interpreter(base.with_suffix(".tflite")), x).reshape(-1)
-                    >= dep.decision["probability"]).astype(int)
+            score = predict_float_features(make_interpreter(base.with_suffix(".tflite")), x).reshape(-1)
+            assert ("score" in dep.decision) == (robust and ib.robust.logit_clip is not None)
+            pred = (deployable.output_probability(dep.decision, score) >= dep.decision["probability"]).astype(int)
             assert np.mean(pred == y) == pytest.approx(dep.accuracy)
 
 

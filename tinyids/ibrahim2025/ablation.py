@@ -20,6 +20,7 @@ feature, the share of non-zero test values that quantize to the int8 input zero 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -88,6 +89,7 @@ def run_row(run: Mapping[str, Any], threshold: float) -> tuple[dict[str, Any], l
     from tinyids.ibrahim2025.evaluation import keras_scores, litert_scores
     from tinyids.ibrahim2025.protocols import load_arrays
     from tinyids.litert import input_quantization, make_interpreter, output_quantization, run_raw
+    from tinyids.study.deployable import output_probability
     from tinyids.study.preprocessing import apply
 
     arrays = load_arrays(run["data"])
@@ -110,17 +112,19 @@ def run_row(run: Mapping[str, Any], threshold: float) -> tuple[dict[str, Any], l
     interp = make_interpreter(flat, threads=1)
     iq, oq = input_quantization(interp), output_quantization(interp)
     model = keras.models.load_model(run["model_keras"], compile=False)
+    decision = ev.get("decision")
+    # a robust model's output is a clipped-logit score (decision.score): its probability meets the threshold
+    probability_of = functools.partial(output_probability, decision or {})
     x_deq = ab.dequantize_inputs(x_in, iq.scale, iq.zero_point)
-    steps["input_quantized"] = _step(y, keras_scores(model, x_deq), threshold=threshold)
+    steps["input_quantized"] = _step(y, probability_of(keras_scores(model, x_deq)), threshold=threshold)
     sizes["input_quantized"] = sizes.get("compressed_float") or sizes["float"]
 
     dyn = dynamic_range_tflite(model)
-    steps["dynamic_range"] = _step(y, litert_scores(dyn, x_in), threshold=threshold)
+    steps["dynamic_range"] = _step(y, probability_of(litert_scores(dyn, x_in)), threshold=threshold)
     sizes["dynamic_range"] = len(dyn)
 
     raw = run_raw(interp, iq.quantize(x_in)).reshape(len(x_in), -1)[:, 0].astype(np.int32) if len(x_in) else np.zeros(0, np.int32)
     score8 = oq.dequantize(raw)
-    decision = ev.get("decision")
     if decision is not None:
         pred8 = (raw >= int(decision["int8"])).astype(int)
         probability = float(decision["probability"])

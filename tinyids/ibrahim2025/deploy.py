@@ -9,9 +9,11 @@ The raw vector a device receives is the encoded WUSTL row (``scaled_feature_name
 categorical columns already one-hot). The typed steps are the fitted preprocessing of
 :mod:`tinyids.ibrahim2025.protocols`: ``minmax`` (scikit-learn's ``MinMaxScaler.transform``,
 ``x * scale + min``) then ``pca`` (``(x - mean) @ components.T``, no whitening). The model has one
-sigmoid output; the decision is ``threshold`` on it at the study's probability (config
-``threshold``) with the int8 value that reproduces the evaluation's ``score >= threshold`` on the
-dequantized output exactly (checked on every int8 output value when written).
+output: the sigmoid's probability, or for a robust variant the clipped logit scaled to [0, 1]
+(``decision.score``); the decision is ``threshold`` at the eval's probability (the study's
+``threshold``, or the robust variant's validation-chosen one) with the int8 value that reproduces
+the evaluation's rule on the dequantized output exactly (checked on every int8 output value when
+written).
 """
 
 from __future__ import annotations
@@ -40,17 +42,22 @@ def preprocessing_steps(pre: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def threshold_decision(output_q, probability: float, source: str) -> dict[str, Any]:
+def threshold_decision(output_q, probability: float, source: str,
+                       score: dict[str, Any] | None = None) -> dict[str, Any]:
     """``threshold`` on output 0: the int8 value ``q`` with ``q >= int8`` exactly where the
-    evaluation's rule ``dequantize(q) >= probability`` (float32 dequantization, as
-    ``tinyids.litert``) holds, for every int8 ``q``."""
+    evaluation's rule ``P(dequantize(q)) >= probability`` (float32 dequantization, as
+    ``tinyids.litert``; ``P`` the identity, or with ``score`` the probability a clipped-logit
+    score stands for) holds, for every int8 ``q``."""
+    rule = {"rule": "threshold", "output": 0, "probability": float(probability)}
+    if score is not None:
+        rule["score"] = dict(score)
     q = np.arange(-128, 128)
-    evaluation = np.asarray(output_q.dequantize(q), dtype=np.float64) >= float(probability)
-    value = deployable.threshold_int8(output_q.scale, output_q.zero_point, probability)
+    evaluation = deployable.output_probability(rule, output_q.dequantize(q)) >= float(probability)
+    value = deployable.threshold_int8(output_q.scale, output_q.zero_point, deployable.output_threshold(rule))
     if not np.array_equal(evaluation, q >= value):
-        raise TinyidsError(f"{source}: the int8 threshold {value} does not reproduce 'score >= {probability}' on "
+        raise TinyidsError(f"{source}: the int8 threshold {value} does not reproduce 'P(score) >= {probability}' on "
                            f"every int8 output (scale {output_q.scale}, zero point {output_q.zero_point})")
-    return {"rule": "threshold", "output": 0, "probability": float(probability), "int8": int(value)}
+    return {**rule, "int8": int(value)}
 
 
 def write_deployable(
@@ -65,14 +72,14 @@ def write_deployable(
     if inp["dtype"] != np.int8 or out["dtype"] != np.int8:
         raise TinyidsError(f"{int8_tflite}: deployables must have int8 input and output, got {inp['dtype']} / {out['dtype']}")
     if int(np.prod(out["shape"])) != 1:
-        raise TinyidsError(f"{int8_tflite}: ibrahim2025 models have one sigmoid output, this one has shape {list(out['shape'])}")
+        raise TinyidsError(f"{int8_tflite}: ibrahim2025 models have one output, this one has shape {list(out['shape'])}")
     with np.load(data_npz) as data:
         x_test = np.asarray(data["x_test"], dtype=np.float32)
         y_test = np.asarray(data["y_test"]).astype(np.int64)
     pre = json.loads(Path(preprocess_json).read_text(encoding="utf-8"))
     ev = json.loads(Path(eval_json).read_text(encoding="utf-8"))
     iq, oq = input_quantization(interp), output_quantization(interp)
-    decision = threshold_decision(oq, ev["threshold"], str(int8_tflite))
+    decision = threshold_decision(oq, ev["threshold"], str(int8_tflite), (ev.get("decision") or {}).get("score"))
     if ev.get("decision") is not None and decision["int8"] != int(ev["decision"]["int8"]):
         raise TinyidsError(f"{eval_json}: decision.int8 {ev['decision']['int8']} but probability {ev['threshold']} "
                            f"gives {decision['int8']} on this model's output quantization")
@@ -104,7 +111,8 @@ def write_deployable(
             + ", then projected on the PCA components"
             + (", then standardised with the training rows' mean and sd" if input_steps else "")),
         description=(f"ibrahim2025 {ev['model']} ({ev['protocol']} protocol, fold {ev['fold']}): int8 MLP with one "
-                     "sigmoid output, the probability of 'attack'"
+                     + ("output, the logit of 'attack' clipped and scaled to [0, 1] (decision.score)"
+                        if decision.get("score") else "sigmoid output, the probability of 'attack'")
                      + ("; quantization-robust variant (standardised inputs, clipped activation ranges, int8 "
                         "threshold chosen on validation rows)" if input_steps else "; the paper-faithful conversion")),
         extra={

@@ -15,10 +15,15 @@ updates; under the ``sound`` order only the real ones, as the test split has no 
    values saturate at the int8 limits instead of setting the scale. The standardisation is
    folded into the first Dense layer (``W' = diag(sd) W``, ``b' = b + mean W``), so in float the
    model is the same function of the PCA outputs.
-2. **Activation ranges.** The output layer's logit is clipped to ``[-L, L]`` (``robust.logit_clip``;
-   the sigmoid is within 0.0004 of 0 or 1 beyond L = 8): unclipped, its int8 range is set by the
-   calibration rows' most extreme logits and the int8 sigmoid takes a dozen distinct values
-   (measured on the full data). Each hidden layer's output range may be clipped at a percentile of
+2. **Output and activation ranges.** The int8 model's output is the logit clipped to ``[-L, L]``
+   (``robust.logit_clip``; the sigmoid is within 0.0004 of 0 or 1 beyond L = 8) and scaled to
+   ``[0, 1]``, with no sigmoid: the Deployable's ``decision.score`` (kind ``clipped_logit``) says
+   so, and the probability it stands for is ``sigmoid(-L + 2 L s)``. Unclipped, the logit's int8
+   range is set by the calibration rows' most extreme logits (the int8 sigmoid took a dozen distinct
+   values, measured on the full data); behind an int8 sigmoid (fixed scale 1/256), every
+   probability above 0.98 lands on five levels, where the sound protocol's validation-chosen
+   threshold lies (measured on the default run's full model: test ROC AUC 0.9241 with the sigmoid,
+   0.9270 without; the float model clipped as the int8 one, 0.9269). Each hidden layer's output range may be clipped at a percentile of
    each row's largest activation on the calibration rows (``robust.activation_percentiles``,
    candidates, one percentile for every layer; ``null`` = no clip). With
    ``robust.layer_search_sweeps`` a per-layer choice joins them: coordinate ascent over each
@@ -29,13 +34,16 @@ updates; under the ``sound`` order only the real ones, as the test split has no 
    by ``6 / c`` and uses ReLU6 (fused into the int8 FULLY_CONNECTED), the next layer's weights
    by ``c / 6``; in float that is exactly ``min(relu(x), c)``. The candidate with the best
    validation ROC AUC of the real int8 model wins (ties: the earliest candidate).
-3. **Decision threshold.** The int8 output value ``q`` with the best validation accuracy
-   (ties: the probability nearest the study's threshold) becomes the Deployable's decision
-   (``threshold`` with ``probability`` between the dequantized ``q - 1`` and ``q``, and
-   ``int8: q``).
+3. **Decision threshold.** The int8 output value ``q`` with the best validation attack F1 or
+   accuracy (``robust.threshold_criterion``; ties: the probability nearest the study's threshold)
+   becomes the Deployable's decision (``threshold`` with ``probability`` the one between the
+   dequantized ``q - 1`` and ``q``, and ``int8: q``). Accuracy-optimal thresholds on a 12.5 %
+   attack share favour the normal class, and attack F1 moves with the threshold more than
+   accuracy does; the record keeps both criteria's figures (:func:`threshold_choices`).
 
 The float counterpart a robust variant is judged against is its source model at the study's
-threshold (its ``<model>_eval.json``), not the clipped float model (whose figures are kept too).
+threshold (its ``<model>_eval.json``), and the same source model with a threshold chosen on the
+same validation rows by the same criterion; the clipped float model's figures are kept too.
 """
 
 from __future__ import annotations
@@ -220,20 +228,25 @@ def clipped_weights(weights, clips: Sequence[float | None]) -> list[tuple[np.nda
 
 
 def logit_clip_weights(weights, limit: float | None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``sigmoid(clip(logit, -L, L))`` without a new op: the output layer computes
-    ``u = relu6((logit + L) * 3 / L)`` and a 1 -> 1 layer ``u * L / 3 - L`` feeds the sigmoid.
-    The int8 logit then spans ``[-L, L]`` instead of the calibration rows' extremes."""
+    """The score ``s = (clip(logit, -L, L) + L) / (2 L)`` without a new op: the output layer
+    computes ``u = relu6((logit + L) * 3 / L)`` and a 1 -> 1 layer ``s = u / 6``. The int8 output
+    then spans ``[0, 1]`` evenly in the logit instead of the calibration rows' extremes."""
     if limit is None:
         return [(w.copy(), b.copy()) for w, b in weights]
     w, b = weights[-1]
     k = 3.0 / float(limit)
     return [*[(a.copy(), c.copy()) for a, c in weights[:-1]], (w * k, b * k + 3.0),
-            (np.array([[float(limit) / 3.0]]), np.array([-float(limit)]))]
+            (np.array([[1.0 / RELU6_MAX]]), np.array([0.0]))]
+
+
+def score_of(limit: float | None) -> dict[str, Any] | None:
+    """The Deployable's ``decision.score`` of a robust model (``None``: a sigmoid output)."""
+    return None if limit is None else {"kind": "clipped_logit", "low": -float(limit), "high": float(limit)}
 
 
 def build_model(weights, clips: Sequence[float | None], logit_clip: float | None = None):
-    """The MLP with the given weights (from :func:`logit_clip_weights` when ``logit_clip``);
-    a hidden layer with a clip uses ReLU6."""
+    """The MLP with the given weights (from :func:`logit_clip_weights` when ``logit_clip``: then
+    the output is the score, linear; else the sigmoid); a hidden layer with a clip uses ReLU6."""
     import tensorflow as tf
     import tf_keras as keras
 
@@ -245,29 +258,80 @@ def build_model(weights, clips: Sequence[float | None], logit_clip: float | None
         layers.append(keras.layers.Dense(w.shape[1], activation=act, name=f"dense_{i}"))
     if logit_clip is not None:
         layers.append(keras.layers.Dense(1, activation=tf.nn.relu6, name="logit_clipped"))
-    layers.append(keras.layers.Dense(1, activation="sigmoid", name="attack_probability"))
+        layers.append(keras.layers.Dense(1, activation="linear", name="attack_score"))
+    else:
+        layers.append(keras.layers.Dense(1, activation="sigmoid", name="attack_probability"))
     model = keras.Sequential(layers, name="pca_dnn_robust")
     for layer, (w, b) in zip(model.layers, weights):
         layer.set_weights([w.astype(np.float32), b.astype(np.float32)])
     return model
 
 
+CRITERIA = ("accuracy", "attack_f1")
+
+
+def _criterion_scores(raw: np.ndarray, y: np.ndarray, criterion: str) -> np.ndarray:
+    """The criterion's value of the rule ``raw >= q`` for every int8 ``q`` (index ``q + 128``)."""
+    raw, y = np.asarray(raw, np.int32).reshape(-1), np.asarray(y).reshape(-1).astype(bool)
+    q = np.arange(-128, 128)
+    pred = raw[None, :] >= q[:, None]
+    if criterion == "accuracy":
+        return np.mean(pred == y[None, :], axis=1)
+    if criterion == "attack_f1":
+        tp = np.sum(pred & y[None, :], axis=1)
+        fp = np.sum(pred & ~y[None, :], axis=1)
+        fn = np.sum(~pred & y[None, :], axis=1)
+        denom = 2 * tp + fp + fn
+        return np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+    raise ValueError(f"threshold criterion {criterion!r}: one of {', '.join(CRITERIA)}")
+
+
 def choose_threshold(raw_val: np.ndarray, y_val: np.ndarray, scale: float, zero_point: int,
-                     preferred: float) -> tuple[int, float, float]:
-    """(int8 value ``q``, probability, validation accuracy) of the best threshold ``raw >= q``."""
-    raw_val = np.asarray(raw_val, np.int32).reshape(-1)
-    y_val = np.asarray(y_val).reshape(-1)
+                     preferred: float, criterion: str = "accuracy") -> tuple[int, float, float]:
+    """(int8 value ``q``, the dequantized output halfway between ``q - 1`` and ``q``, the
+    criterion's validation value) of the best rule ``raw >= q``; ties: the threshold nearest
+    ``preferred``, then the largest ``q``."""
+    values = _criterion_scores(raw_val, y_val, criterion)
     best: tuple[float, float, int] | None = None
     for q in range(-128, 128):
-        acc = float(np.mean((raw_val >= q) == y_val))
-        prob = min(1.0, max(0.0, (q - zero_point - 0.5) * float(scale)))
-        key = (acc, -abs(prob - preferred), -q)
+        key = (float(values[q + 128]), -abs((q - zero_point - 0.5) * float(scale) - preferred), -q)
         if best is None or key > best:
             best = key
-    acc, _, neg_q = best
+    value, _, neg_q = best
     q = -neg_q
-    prob = min(1.0, max(0.0, (q - zero_point - 0.5) * float(scale)))
-    return q, prob, acc
+    return q, (q - zero_point - 0.5) * float(scale), value
+
+
+def threshold_choices(raw_val, y_val, output_q, score: dict[str, Any] | None, float_val: np.ndarray,
+                      preferred: float) -> dict[str, dict[str, Any]]:
+    """For each criterion: the int8 decision (``int8``, ``probability``) chosen on the validation
+    rows, and the float source model's probability threshold chosen the same way (its scores on
+    the int8 sigmoid's grid, 1/256)."""
+    from tinyids.litert import Quantization
+    from tinyids.study.deployable import output_probability
+
+    grid = Quantization(1.0 / 256.0, -128)
+    out = {}
+    for criterion in CRITERIA:
+        q, t, value = choose_threshold(raw_val, y_val, output_q.scale, output_q.zero_point,
+                                       _preferred_output(score, preferred), criterion)
+        prob = float(output_probability({"score": score}, np.float64(t))) if score is not None else _unit(t)
+        _, ft, fvalue = choose_threshold(grid.quantize(float_val), y_val, grid.scale, grid.zero_point, preferred,
+                                         criterion)
+        out[criterion] = {"int8": int(q), "probability": prob, "validation_value_int8": value,
+                          "float_probability": _unit(ft), "validation_value_float": fvalue}
+    return out
+
+
+def _unit(t: float) -> float:
+    return min(1.0, max(0.0, float(t)))
+
+
+def _preferred_output(score: dict[str, Any] | None, preferred: float) -> float:
+    """The study's probability threshold in the output's units (tie-breaking only)."""
+    from tinyids.study.deployable import output_threshold
+
+    return output_threshold({"probability": preferred, "score": score}) if score is not None else preferred
 
 
 def convert(weights, clips, calibration: np.ndarray, settings: Settings, seed: int) -> tuple[Any, bytes]:
@@ -331,19 +395,17 @@ def make_robust(model, arrays: dict[str, np.ndarray], settings: Settings, *, ord
                  [None if c is None else round(c, 3) for c in clips], auc)
         if best is None or auc > best["auc"] + 1e-12:
             best = {"auc": auc, "pct": pct, "clips": clips, "model": fmodel, "flat": flat, "raw": raw, "oq": oq, "iq": iq}
-    q, prob, val_acc = choose_threshold(best["raw"], y_train[val], best["oq"].scale, best["oq"].zero_point,
-                                        settings.threshold)
-    # the source model in float with a threshold chosen the same way (its scores on the int8 output grid)
-    from tinyids.litert import Quantization
-
-    grid = Quantization(1.0 / 256.0, -128)
+    score = score_of(rb.logit_clip)
     fscore_val = np.asarray(model.predict(x_train[val], batch_size=4096, verbose=0)).reshape(-1)
-    fq, fprob, facc = choose_threshold(grid.quantize(fscore_val), y_train[val], grid.scale, grid.zero_point,
-                                       settings.threshold)
+    choices = threshold_choices(best["raw"], y_train[val], best["oq"], score, fscore_val, settings.threshold)
+    chosen = choices[rb.threshold_criterion]
+    decision = {"rule": "threshold", "output": 0, "probability": chosen["probability"], "int8": chosen["int8"]}
+    if score is not None:
+        decision["score"] = score
+    val_acc = float(np.mean((best["raw"] >= chosen["int8"]) == y_train[val]))
     return {
         "model": best["model"], "flatbuffer": best["flat"], "transform": transform if rb.standardise else None,
-        "float_threshold": fprob,
-        "decision": {"rule": "threshold", "output": 0, "probability": prob, "int8": q},
+        "float_threshold": chosen["float_probability"], "decision": decision, "threshold_choices": choices,
         "choice": {
             "activation_percentile": best["pct"], "clips": best["clips"], "candidates": candidates,
             "input_percentile": rb.input_percentile, "input_clip_low": transform.low.tolist(),
@@ -351,6 +413,7 @@ def make_robust(model, arrays: dict[str, np.ndarray], settings: Settings, *, ord
             "validation_rows": int(val.size), "validation_attack_share": float(np.mean(y_train[val])),
             "validation_accuracy_int8": val_acc, "validation_roc_auc_int8": best["auc"],
             "input_quantization": {"scale": best["iq"].scale, "zero_point": best["iq"].zero_point},
-            "logit_clip": rb.logit_clip, "distinct_int8_outputs_validation": int(np.unique(best["raw"]).size),
+            "logit_clip": rb.logit_clip, "threshold_criterion": rb.threshold_criterion,
+            "distinct_int8_outputs_validation": int(np.unique(best["raw"]).size),
         },
     }

@@ -67,6 +67,7 @@ class Robust:
     logit_clip: float | None = 8.0
     activation_percentiles: tuple[float | None, ...] = (None, 99.99, 99.9)
     layer_search_sweeps: int = 0
+    threshold_criterion: str = "attack_f1"
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
         activation_percentiles=tuple(rb.get("activation_percentiles", Robust.activation_percentiles)),
         logit_clip=rb.get("logit_clip", Robust.logit_clip) if "logit_clip" in rb else Robust.logit_clip,
         layer_search_sweeps=int(rb.get("layer_search_sweeps", Robust.layer_search_sweeps)),
+        threshold_criterion=str(rb.get("threshold_criterion", Robust.threshold_criterion)),
     )
     training = Training(**{k: tr[k] for k in Training.__dataclass_fields__ if k in tr})
     variants = pr.get("variants", Pruning().variants)

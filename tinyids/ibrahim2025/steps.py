@@ -209,6 +209,7 @@ def robust(data_npz, source_keras, source_eval, out_keras, out_int8, out_eval, p
     from tinyids.ibrahim2025.protocols import load_arrays
     from tinyids.ibrahim2025.training import configure_runtime
     from tinyids.metrics import binary_metrics
+    from tinyids.study.deployable import output_probability
 
     settings = st.from_config(config)
     seed = settings.protocol_seed(protocol, int(fold)) + 13
@@ -224,9 +225,17 @@ def robust(data_npz, source_keras, source_eval, out_keras, out_int8, out_eval, p
     score8 = oq.dequantize(raw).astype(np.float64)
     dec = built["decision"]
     m8 = binary_metrics(y_test, (raw >= dec["int8"]).astype(int), score8)
-    m8_fixed = binary_metrics(y_test, (score8 >= settings.threshold).astype(int), score8)
+    m8_fixed = binary_metrics(y_test, (output_probability(dec, score8) >= settings.threshold).astype(int), score8)
     fscore = keras_scores(built["model"], z_test)
-    m_float_robust = binary_metrics(y_test, (fscore >= settings.threshold).astype(int), fscore)
+    m_float_robust = binary_metrics(y_test, (output_probability(dec, fscore) >= settings.threshold).astype(int), fscore)
+    source_scores = keras_scores(source, arrays["x_test"])
+    by_criterion = {
+        criterion: {**c, "metrics_int8": binary_metrics(y_test, (raw >= c["int8"]).astype(int), score8),
+                    "metrics_float": binary_metrics(y_test, (source_scores >= c["float_probability"]).astype(int),
+                                                    source_scores)}
+        for criterion, c in built["threshold_choices"].items()
+    }
+    m_float_val = by_criterion[settings.robust.threshold_criterion]["metrics_float"]
     name = rb.robust_name(model)
     record = {
         "protocol": protocol, "fold": int(fold), "model": name, "source_model": model,
@@ -236,14 +245,16 @@ def robust(data_npz, source_keras, source_eval, out_keras, out_int8, out_eval, p
         "metrics_int8": m8,
         "metrics_int8_study_threshold": m8_fixed,
         "metrics_float_clipped": m_float_robust,
-        # the source model in float with a threshold chosen on the same validation rows
-        "metrics_float_validation_threshold": binary_metrics(
-            y_test, (keras_scores(source, arrays["x_test"]) >= built["float_threshold"]).astype(int),
-            keras_scores(source, arrays["x_test"])),
+        # the source model in float with a threshold chosen on the same validation rows, the same way
+        "metrics_float_validation_threshold": m_float_val,
         "float_validation_threshold": built["float_threshold"],
+        "threshold_criterion": settings.robust.threshold_criterion,
+        "by_threshold_criterion": by_criterion,
         "gap_accuracy": m8["accuracy"] - ev["metrics"]["accuracy"],
         "gap_roc_auc": m8["roc_auc"] - ev["metrics"]["roc_auc"],
         "gap_attack_f1": m8["f1"] - ev["metrics"]["f1"],
+        "gap_accuracy_validation_threshold": m8["accuracy"] - m_float_val["accuracy"],
+        "gap_attack_f1_validation_threshold": m8["f1"] - m_float_val["f1"],
         "sizes": {k: ev["sizes"][k] for k in ("parameters", "nonzero_parameters")},
         "tflite_int8_bytes": len(built["flatbuffer"]),
         "choice": built["choice"],

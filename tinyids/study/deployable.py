@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +55,40 @@ def validate(doc: Mapping[str, Any], source: str = "deployable") -> None:
     dec = doc["decision"]
     if dec["rule"] == "threshold" and fmt == "tflite-int8" and dec["int8"] is None:
         raise DeployableError(f"{source}: decision.int8 is required for a tflite-int8 threshold rule")
+    score = dec.get("score")
+    if score is not None and not float(score["high"]) > float(score["low"]):
+        raise DeployableError(f"{source}: decision.score: high ({score['high']}) must be above low ({score['low']})")
+
+
+def output_probability(decision: Mapping[str, Any], output: np.ndarray) -> np.ndarray:
+    """The probability of class 1 that a threshold decision's dequantized output stands for:
+    the output itself, or with ``score`` (kind ``clipped_logit``) ``sigmoid(low + output * (high - low))``."""
+    out = np.asarray(output, np.float64)
+    score = decision.get("score")
+    if score is None:
+        return out
+    low, high = float(score["low"]), float(score["high"])
+    return 1.0 / (1.0 + np.exp(-(low + out * (high - low))))
+
+
+def output_threshold(decision: Mapping[str, Any]) -> float:
+    """The dequantized output at which a threshold decision's ``probability`` is reached (the
+    inverse of :func:`output_probability`)."""
+    p = float(decision["probability"])
+    score = decision.get("score")
+    if score is None:
+        return p
+    low, high = float(score["low"]), float(score["high"])
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
+    return (math.log(p / (1.0 - p)) - low) / (high - low)
 
 
 def threshold_int8(scale: float, zero_point: int, probability: float) -> int:
-    """Smallest int8 output whose dequantized value is >= ``probability`` (128 when none is)."""
+    """Smallest int8 output whose dequantized value is >= ``probability`` (128 when none is); for
+    a decision with ``score``, pass :func:`output_threshold`."""
     for q in range(-128, 128):
         if (q - zero_point) * float(scale) >= float(probability):
             return q
