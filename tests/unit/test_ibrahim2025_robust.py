@@ -35,15 +35,34 @@ def _toy_weights(seed=0, sizes=(5, 8, 6, 1)):
     return [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(sizes[:-1], sizes[1:])]
 
 
-def test_folding_the_standardisation_into_the_first_layer_keeps_the_float_function():
+@pytest.mark.parametrize("scaling", rb.SCALINGS)
+def test_folding_the_input_scaling_into_the_first_layer_keeps_the_float_function(scaling):
     rng = np.random.default_rng(1)
     x = rng.normal(3.0, [0.1, 1, 5, 20, 0.01], size=(200, 5))
-    t = rb.fit_input_transform(x, None)
+    t = rb.fit_input_transform(x, None, scaling)
     weights = _toy_weights()
     folded = rb.fold_standardisation(weights, t)
     z = (x - t.mean.astype(np.float64)) / t.scale.astype(np.float64)
     assert np.allclose(_forward(folded, z), _forward(weights, x), rtol=1e-9, atol=1e-9)
     assert np.allclose(t.apply(x), z, atol=1e-4)  # the device's float32 'standard' step
+
+
+def test_minmax_scaling_gives_every_component_the_whole_int8_range_and_keeps_small_components():
+    """PCA outputs span very different ranges; per-tensor int8 on them rounds the narrow
+    components to a few levels, per-component min-max to [-1, 1] gives each all 256."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.0, [3.0, 1.0, 0.05, 0.02], size=(2000, 4))
+    t = rb.fit_input_transform(x, None, "minmax")
+    z = t.apply(x)
+    assert np.allclose(z.min(axis=0), -1, atol=1e-5) and np.allclose(z.max(axis=0), 1, atol=1e-5)
+    assert np.allclose(t.low, -1, atol=1e-5) and np.allclose(t.high, 1, atol=1e-5)
+    err_none = np.abs(rb._fake_quant(x, x.min(), x.max()) - x)[:, 2:] / x[:, 2:].std(axis=0)
+    err_mm = np.abs(rb._fake_quant(z, -1, 1) - z)[:, 2:] / z[:, 2:].std(axis=0)
+    assert err_mm.mean() * 20 < err_none.mean()
+    t99 = rb.fit_input_transform(x, 99.0, "minmax")  # percentiles: rarer values beyond [-1, 1]
+    assert (np.abs(t99.apply(x)) > 1).any() and np.allclose(t99.high, 1, atol=1e-5)
+    with pytest.raises(ValueError, match="robust.input_scaling 'quantile'"):
+        rb.fit_input_transform(x, None, "quantile")
 
 
 def test_relu6_rescaling_is_exactly_a_clip_of_the_hidden_activations_at_c():
@@ -254,7 +273,7 @@ def robust_run(wustl_frame: pd.DataFrame, tmp_path_factory):
                         protocol="sound", fold=0)
     config = {"seed": 11, "ibrahim2025": {
         "features": {"drop": list(feat.DEFAULT_DROP), "categorical": ["Flgs"]}, "pca_components": 6,
-        "robust": {"models": ["full"], "calibration_samples": 200, "standardise": True,
+        "robust": {"models": ["full"], "calibration_samples": 200,
                    "activation_percentiles": [None, 99.0]}}}
     record = steps.robust(run / "data.npz", run / "full.keras", run / "full_eval.json", run / "full_robust.keras",
                           run / "full_robust_int8.tflite", run / "full_robust_eval.json", "sound", 0, "full", config)

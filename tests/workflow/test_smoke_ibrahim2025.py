@@ -127,7 +127,7 @@ def test_deployables_are_int8_models_whose_test_accuracy_is_reproducible(smoke_r
             assert dep.protocol == protocol and dep.class_names == ["normal", "attack"]
             assert dep.n_inputs == ib.pca_components
             robust = model.endswith(st.ROBUST_SUFFIX)
-            assert [s["op"] for s in dep.steps] == ["minmax", "pca"] + (["standard"] if robust and ib.robust.standardise else [])
+            assert [s["op"] for s in dep.steps] == ["minmax", "pca"] + (["standard"] if robust and ib.robust.input_scaling != "none" else [])
             score = predict_float_features(make_interpreter(base.with_suffix(".tflite")), x).reshape(-1)
             assert ("score" in dep.decision) == (robust and ib.robust.logit_clip is not None)
             pred = (deployable.output_probability(dep.decision, score) >= dep.decision["probability"]).astype(int)
@@ -192,7 +192,7 @@ def test_robust_deployable_threshold_comes_from_validation_rows_not_the_fixed_th
             assert all(isinstance(c["activation_percentile"], list) for c in extra)
             assert choice["clips"] in [c["clips"] for c in choice["candidates"]]
             assert rec["decision"]["rule"] == "threshold"
-            assert [s["op"] for s in rec["input_steps"]] == (["standard"] if ib.robust.standardise else [])
+            assert [s["op"] for s in rec["input_steps"]] == (["standard"] if ib.robust.input_scaling != "none" else [])
             assert rec["gap_accuracy"] == pytest.approx(rec["metrics_int8"]["accuracy"] - source["metrics"]["accuracy"])
 
 

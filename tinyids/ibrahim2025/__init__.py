@@ -16,8 +16,8 @@ Modules, one per concept:
 - :mod:`.comparison`: Tables 2, 4, 5 of the paper beside our figures.
 - :mod:`.plots`: ROC, training curves, confusion matrices.
 - :mod:`.deploy`: the int8 deployables (``results/ibrahim2025/deploy/``).
-- :mod:`.robust`: quantization-robust int8 variants ``<model>_robust`` (standardised, clipped
-  inputs; clipped activation ranges; int8 threshold chosen on validation rows).
+- :mod:`.robust`: quantization-robust int8 variants ``<model>_robust`` (inputs scaled per
+  component; clipped activation ranges; a clipped-logit int8 output; int8 threshold chosen on validation rows).
 - :mod:`.ablation`: accuracy after every compression step (``quantization_ablation.csv``).
 - :mod:`.steps`: one function per workflow rule (the scripts call these).
 """

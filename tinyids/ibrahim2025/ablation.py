@@ -7,7 +7,7 @@ variant ``<model>_robust`` (:mod:`.robust`). Every step is measured on the same 
 - ``float``: the fold's full MLP in float (Keras) at the study's threshold, before any compression;
 - ``compressed_float``: the pruned MLP, still float (NaN for ``full`` and ``full_robust``);
 - ``input_quantized``: the model in float fed its int8 model's de-quantized inputs (for a robust
-  variant: the clipped float model on the standardised inputs);
+  variant: the clipped float model on its scaled inputs);
 - ``dynamic_range``: TF's default dynamic-range ``.tflite`` (int8 weights, float activations);
 - ``full_int8``: the int8 ``.tflite`` with its deployable's decision (the study's threshold for
   the paper-faithful models, the validation-chosen int8 threshold for a robust variant).

@@ -83,7 +83,7 @@ def write_deployable(
     if ev.get("decision") is not None and decision["int8"] != int(ev["decision"]["int8"]):
         raise TinyidsError(f"{eval_json}: decision.int8 {ev['decision']['int8']} but probability {ev['threshold']} "
                            f"gives {decision['int8']} on this model's output quantization")
-    input_steps = list(ev.get("input_steps") or [])  # a robust variant standardises the PCA outputs
+    input_steps = list(ev.get("input_steps") or [])  # a robust variant scales the PCA outputs
     if input_steps:
         from tinyids.study.preprocessing import apply
 
@@ -109,12 +109,13 @@ def write_deployable(
             "the WUSTL row with its categorical columns one-hot encoded (extra.encoder), MinMax scaled "
             "with the constants fitted on " + str(pre.get("info", {}).get("fitted_on", "the protocol's rows"))
             + ", then projected on the PCA components"
-            + (", then standardised with the training rows' mean and sd" if input_steps else "")),
+            + (", then scaled per component by the robust variant's 'standard' step (constants from training "
+               "rows)" if input_steps else "")),
         description=(f"ibrahim2025 {ev['model']} ({ev['protocol']} protocol, fold {ev['fold']}): int8 MLP with one "
                      + ("output, the logit of 'attack' clipped and scaled to [0, 1] (decision.score)"
                         if decision.get("score") else "sigmoid output, the probability of 'attack'")
-                     + ("; quantization-robust variant (standardised inputs, clipped activation ranges, int8 "
-                        "threshold chosen on validation rows)" if input_steps else "; the paper-faithful conversion")),
+                     + ("; quantization-robust variant (inputs scaled per component, clipped activation ranges, "
+                        "int8 threshold chosen on validation rows)" if "choice" in ev else "; the paper-faithful conversion")),
         extra={
             "fold": int(ev["fold"]),
             "smoke": bool(ev.get("smoke", False)),

@@ -62,7 +62,7 @@ class Robust:
     models: tuple[str, ...] = ()
     protocols: tuple[str, ...] = PROTOCOLS
     calibration_samples: int = 2000
-    standardise: bool = False
+    input_scaling: str = "minmax"
     input_percentile: float | None = None
     logit_clip: float | None = 8.0
     activation_percentiles: tuple[float | None, ...] = (None, 99.99, 99.9)
@@ -174,7 +174,7 @@ def from_section(section: Mapping[str, Any], *, seed: int = 42, smoke: bool = Fa
         models=tuple(rb.get("models", Robust.models)),
         protocols=tuple(rb.get("protocols", Robust.protocols)),
         calibration_samples=int(rb.get("calibration_samples", Robust.calibration_samples)),
-        standardise=bool(rb.get("standardise", Robust.standardise)),
+        input_scaling=str(rb.get("input_scaling", Robust.input_scaling)),
         input_percentile=rb.get("input_percentile", Robust.input_percentile) if "input_percentile" in rb else Robust.input_percentile,
         activation_percentiles=tuple(rb.get("activation_percentiles", Robust.activation_percentiles)),
         logit_clip=rb.get("logit_clip", Robust.logit_clip) if "logit_clip" in rb else Robust.logit_clip,
