@@ -102,8 +102,17 @@ def test_protocol_names_are_encoded_as_iana_numbers():
 def test_unit_normalize_gives_unit_rows_or_zero_rows(x):
     y = protocols.unit_normalize(x)
     norms = np.linalg.norm(y, axis=1)
-    zero = np.linalg.norm(x, axis=1) == 0
+    zero = ~np.any(x != 0, axis=1)  # (the norm of a tiny row underflows to 0)
     assert np.allclose(norms[~zero], 1.0) and np.all(norms[zero] == 0)
+
+
+def test_unit_normalize_keeps_unit_norm_where_squares_underflow_and_matches_the_plain_division():
+    tiny = np.full((2, 5), 2.13179782e-162)  # squares below the smallest subnormal double
+    assert np.allclose(np.linalg.norm(protocols.unit_normalize(tiny), axis=1), 1.0)
+    rng = np.random.default_rng(0)
+    x = rng.random((200, 16)) * rng.choice([1e-3, 1.0, 1e6], size=(200, 1))
+    plain = x / np.linalg.norm(x, axis=1, keepdims=True)
+    assert np.allclose(protocols.unit_normalize(x), plain, rtol=1e-15, atol=0)
 
 
 def test_split_is_stratified_60_20_20_and_disjoint():

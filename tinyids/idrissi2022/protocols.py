@@ -145,10 +145,14 @@ def encode(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
 
 
 def unit_normalize(x: np.ndarray) -> np.ndarray:
-    """Scale every row to unit L2 norm (sklearn ``Normalizer``); all-zero rows stay zero."""
+    """Scale every row to unit L2 norm (sklearn ``Normalizer``); all-zero rows stay zero. Each row
+    is first divided by its largest magnitude, so rows whose squares would underflow (about
+    1e-160 and below) or overflow still come out with unit norm."""
     x = np.asarray(x, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    peak = np.max(np.abs(x), axis=1, keepdims=True) if x.size else np.zeros((len(x), 1))
+    z = np.divide(x, peak, out=np.zeros_like(x), where=peak > 0)
+    norms = np.linalg.norm(z, axis=1, keepdims=True)
+    return np.divide(z, norms, out=np.zeros_like(x), where=norms > 0)
 
 
 def deduplicate(frame: pd.DataFrame, features: Sequence[str], label: str) -> tuple[pd.DataFrame, dict[str, int]]:
