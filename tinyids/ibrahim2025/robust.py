@@ -91,7 +91,6 @@ class InputTransform:
     scale: np.ndarray
     low: np.ndarray  # clip range of the transformed calibration rows
     high: np.ndarray
-    scaling: str = "standard"
 
     def step(self) -> dict[str, Any]:
         return {"op": "standard", "mean": [float(v) for v in self.mean], "scale": [float(v) for v in self.scale]}
@@ -121,7 +120,7 @@ def fit_input_transform(x_train: np.ndarray, percentile: float | None, scaling: 
         raise ValueError(f"robust.input_scaling {scaling!r}: one of {', '.join(SCALINGS)}")
     scale = np.where(scale > 0, scale, 1.0)
     mean32, scale32 = mean.astype(np.float32), scale.astype(np.float32)
-    return InputTransform(mean32, scale32, (lo - mean32) / scale32, (hi - mean32) / scale32, scaling)
+    return InputTransform(mean32, scale32, (lo - mean32) / scale32, (hi - mean32) / scale32)
 
 
 def dense_weights(model) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -322,13 +321,14 @@ def threshold_choices(raw_val, y_val, output_q, score: dict[str, Any] | None, fl
     rows, and the float source model's probability threshold chosen the same way (its scores on
     the int8 sigmoid's grid, 1/256)."""
     from tinyids.litert import Quantization
-    from tinyids.study.deployable import output_probability
+    from tinyids.study.deployable import output_probability, output_threshold
 
     grid = Quantization(1.0 / 256.0, -128)
+    preferred_output = output_threshold({"probability": preferred, "score": score})  # tie-breaking only
     out = {}
     for criterion in CRITERIA:
         q, t, value = choose_threshold(raw_val, y_val, output_q.scale, output_q.zero_point,
-                                       _preferred_output(score, preferred), criterion)
+                                       preferred_output, criterion)
         prob = float(output_probability({"score": score}, np.float64(t))) if score is not None else _unit(t)
         _, ft, fvalue = choose_threshold(grid.quantize(float_val), y_val, grid.scale, grid.zero_point, preferred,
                                          criterion)
@@ -339,13 +339,6 @@ def threshold_choices(raw_val, y_val, output_q, score: dict[str, Any] | None, fl
 
 def _unit(t: float) -> float:
     return min(1.0, max(0.0, float(t)))
-
-
-def _preferred_output(score: dict[str, Any] | None, preferred: float) -> float:
-    """The study's probability threshold in the output's units (tie-breaking only)."""
-    from tinyids.study.deployable import output_threshold
-
-    return output_threshold({"probability": preferred, "score": score}) if score is not None else preferred
 
 
 def convert(weights, clips, calibration: np.ndarray, settings: Settings, seed: int) -> tuple[Any, bytes]:
